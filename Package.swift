@@ -1,0 +1,178 @@
+// swift-tools-version:6.3
+import PackageDescription
+
+// Settings shared by every target of ours. Warnings become errors only when
+// RUNNER_WARNINGS_AS_ERRORS is set (CI), so dependencies are never affected.
+var swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+if Context.environment["RUNNER_WARNINGS_AS_ERRORS"] != nil {
+    swiftSettings.append(.treatAllWarnings(as: .error))
+}
+
+let package = Package(
+    name: "greentic-runner",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "greentic-runner", targets: ["greentic-runner"]),
+        .library(name: "RunnerHost", targets: ["RunnerHost"]),
+        .library(name: "RunnerCore", targets: ["RunnerCore"]),
+        .library(name: "RunnerPacks", targets: ["RunnerPacks"]),
+        .library(name: "RunnerFlow", targets: ["RunnerFlow"]),
+        .library(name: "RunnerIngress", targets: ["RunnerIngress"]),
+    ],
+    dependencies: [
+        // Exactly one trait each for WasmKit and Hummingbird: SwiftPM passes trait -D flags
+        // in a random order on every re-plan, and two or more traits force recompiles.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["ConfigurationSupport"]),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", .upToNextMinor(from: "0.4.2"), traits: ["MultiThread"]),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
+    ],
+    targets: [
+        .target(
+            name: "RunnerCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerTemplates",
+            dependencies: ["RunnerCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerPacks",
+            dependencies: [
+                "RunnerCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerFlow",
+            dependencies: [
+                "RunnerCore",
+                "RunnerTemplates",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerWasm",
+            dependencies: [
+                "RunnerCore",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerStoreSQLite",
+            dependencies: [
+                "RunnerCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerIngress",
+            dependencies: [
+                "RunnerCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerHost",
+            dependencies: [
+                "RunnerCore",
+                "RunnerPacks",
+                "RunnerFlow",
+                "RunnerWasm",
+                "RunnerStoreSQLite",
+                "RunnerIngress",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RunnerCLI",
+            dependencies: [
+                "RunnerHost",
+                "RunnerPacks",
+                "RunnerFlow",
+                "RunnerWasm",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "greentic-runner",
+            dependencies: ["RunnerCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        // Not a product: conformance suites and fixtures shared by the test targets only.
+        .target(
+            name: "RunnerTestSupport",
+            dependencies: ["RunnerCore", "RunnerFlow"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "RunnerTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RunnerTemplatesTests", dependencies: ["RunnerTemplates"], resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RunnerPacksTests",
+            dependencies: ["RunnerPacks", "RunnerTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RunnerFlowTests", dependencies: ["RunnerFlow", "RunnerTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RunnerWasmTests", dependencies: ["RunnerWasm", .product(name: "WAT", package: "WasmKit")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RunnerStoreSQLiteTests",
+            dependencies: ["RunnerStoreSQLite", "RunnerTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "RunnerIngressTests", dependencies: ["RunnerIngress", "RunnerTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RunnerHostTests",
+            dependencies: [
+                "RunnerHost", "RunnerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "RunnerTestSupport"], swiftSettings: swiftSettings),
+    ]
+)

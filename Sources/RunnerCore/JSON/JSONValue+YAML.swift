@@ -1,0 +1,120 @@
+internal import Foundation
+internal import Yams
+
+extension JSONValue {
+    /// Limits applied while converting untrusted YAML (flows and bindings come from tenants).
+    public struct YAMLLimits: Sendable, Hashable {
+        /// Deepest allowed nesting of mappings and sequences.
+        public var maxDepth: Int
+        /// Most nodes a document may expand to, counting every alias expansion, so a
+        /// "billion laughs" document is refused instead of exhausting memory.
+        public var maxNodes: Int
+
+        public init(maxDepth: Int = 64, maxNodes: Int = 200_000) {
+            self.maxDepth = maxDepth
+            self.maxNodes = maxNodes
+        }
+    }
+
+    /// Parses the first YAML document of `text` into JSON, resolving YAML 1.1 core scalars the
+    /// way YAML loaders do (`true`, `12`, `1.5`, `~`); quoted scalars stay strings. An empty
+    /// document is `null`. Mapping keys must be scalars.
+    ///
+    /// - Throws: ``YAMLConversionError`` with the line and column of the problem.
+    public init(yaml text: String, limits: YAMLLimits = .init()) throws(YAMLConversionError) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw YAMLConversionError(message: "\(error)", line: nil, column: nil)
+        } catch {
+            throw YAMLConversionError(message: "\(error)", line: nil, column: nil)
+        }
+        guard let root else {
+            self = .null
+            return
+        }
+        var budget = limits.maxNodes
+        self = try Self.convert(root, depth: 0, limits: limits, budget: &budget)
+    }
+
+    private static func convert(
+        _ node: Node,
+        depth: Int,
+        limits: YAMLLimits,
+        budget: inout Int
+    ) throws(YAMLConversionError) -> JSONValue {
+        budget -= 1
+        guard budget >= 0 else {
+            throw YAMLConversionError(
+                message: "document expands to more than \(limits.maxNodes) nodes", node: node)
+        }
+        guard depth <= limits.maxDepth else {
+            throw YAMLConversionError(message: "document nests deeper than \(limits.maxDepth) levels", node: node)
+        }
+        switch node {
+        case .scalar(let scalar):
+            return convertScalar(node, scalar)
+        case .sequence(let sequence):
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(sequence.count)
+            for element in sequence {
+                elements.append(try convert(element, depth: depth + 1, limits: limits, budget: &budget))
+            }
+            return .array(elements)
+        case .mapping(let mapping):
+            var members: [String: JSONValue] = [:]
+            for (key, value) in mapping {
+                guard case .scalar(let keyScalar) = key else {
+                    throw YAMLConversionError(message: "mapping keys must be plain scalars", node: key)
+                }
+                members[keyScalar.string] = try convert(value, depth: depth + 1, limits: limits, budget: &budget)
+            }
+            return .object(members)
+        case .alias:
+            throw YAMLConversionError(message: "unresolved YAML alias", node: node)
+        }
+    }
+
+    private static func convertScalar(_ node: Node, _ scalar: Node.Scalar) -> JSONValue {
+        switch Tag.Name(rawValue: node.tag.rawValue) {
+        case .null:
+            return .null
+        case .bool:
+            if let value = node.bool { return .bool(value) }
+        case .int:
+            if let value = Int64(scalar.string) { return .int(value) }
+            if let value = node.int { return .int(Int64(value)) }
+            if let value = node.float { return .double(value) }
+        case .float:
+            if let value = node.float, value.isFinite { return .double(value) }
+        default:
+            break
+        }
+        return .string(scalar.string)
+    }
+}
+
+/// Why a YAML document could not be turned into JSON.
+public struct YAMLConversionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let message: String
+    /// 1-based line of the offending node, when known.
+    public let line: Int?
+    /// 1-based column of the offending node, when known.
+    public let column: Int?
+
+    public init(message: String, line: Int?, column: Int?) {
+        self.message = message
+        self.line = line
+        self.column = column
+    }
+
+    init(message: String, node: Node) {
+        self.init(message: message, line: node.mark.map { $0.line }, column: node.mark.map { $0.column })
+    }
+
+    public var description: String {
+        if let line, let column { return "\(message) (line \(line), column \(column))" }
+        return message
+    }
+}

@@ -1,0 +1,210 @@
+public import Foundation
+
+/// A ``RunnerStore`` that keeps everything in memory: the store of tests and `flow run`.
+///
+/// It follows the same rules as the durable backends, so it passes the same conformance suite:
+///
+/// - A resume record is live while `now < expiresAt`; an expired record is never loaded, and a
+///   new record may be inserted over it (`expectedRevision == nil`).
+/// - The compare-and-swap of ``RunCommit/ResumeChange/save(_:expectedRevision:)`` and
+///   ``RunCommit/ResumeChange/delete(_:expectedRevision:)`` compares revisions only; expiry
+///   matters for loads and for inserts. ``RunCommit`` carries no `now`, so an insert judges the
+///   existing record's expiry at the new record's `createdAt`.
+/// - Inserting over an expired record continues its revision (old + 1) instead of restarting
+///   at 1, so a run still holding the expired record's revision cannot overwrite the new one.
+/// - A dedupe completion requires the token to still hold its `processing` claim; the lease
+///   is not re-checked at commit (there is no `now`), only whether another claim replaced it.
+/// - A dedupe lease or retention is over when `until <= now`.
+/// - An outbox message id must be new: a commit carrying an id that is already queued (or
+///   twice) fails with `.backend`, as a unique-key violation does in a database.
+/// - Outbox messages lease in (`createdAt`, `sequence`, `id`) order; ``finishOutbox(id:outcome:)``
+///   applies to a message whatever its state (a `retry` revives a dead letter).
+public actor InMemoryRunnerStore: RunnerStore {
+    private enum DedupeEntry {
+        case processing(token: ClaimToken, leaseUntil: Date)
+        case done(response: StoredResponse, retainUntil: Date)
+    }
+
+    private struct OutboxEntry {
+        var message: OutboxMessage
+        var isDeadLetter = false
+        var lastError: String?
+    }
+
+    private var resumeRecords: [ResumeKey: ResumeRecord] = [:]
+    private var state: [StateScope: StateSnapshot] = [:]
+    private var dedupe: [DedupeKey: DedupeEntry] = [:]
+    private var outbox: [String: OutboxEntry] = [:]
+
+    public init() {}
+
+    public func resumeRecord(for key: ResumeKey, now: Date) -> ResumeRecord? {
+        guard let record = resumeRecords[key], now < record.expiresAt else { return nil }
+        return record
+    }
+
+    public func stateSnapshot(for scope: StateScope) -> StateSnapshot {
+        state[scope] ?? StateSnapshot()
+    }
+
+    public func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) -> DedupeClaim {
+        switch dedupe[key] {
+        case .processing(_, let currentLease)? where now < currentLease:
+            return .inProgress
+        case .done(let response, let retainUntil)? where now < retainUntil:
+            return .completed(response)
+        case nil, .processing?, .done?:
+            let token = ClaimToken.random()
+            dedupe[key] = .processing(token: token, leaseUntil: leaseUntil)
+            return .claimed(token)
+        }
+    }
+
+    public func release(_ key: DedupeKey, token: ClaimToken) {
+        if case .processing(let holder, _)? = dedupe[key], holder == token {
+            dedupe[key] = nil
+        }
+    }
+
+    public func commit(_ commit: RunCommit) throws(StoreError) {
+        // Check everything first, then apply: an actor method runs without interleaving, so
+        // nothing is written when a check fails.
+        let resumeEffect = try checkedResumeEffect(commit.resume)
+        if let completion = commit.dedupe {
+            guard case .processing(let holder, _)? = dedupe[completion.key], holder == completion.token else {
+                throw StoreError(.claimLost, "dedupe claim on \(completion.key.namespace)/\(completion.key.id) is no longer held")
+            }
+        }
+        var newIDs: Set<String> = []
+        for message in commit.outbox {
+            guard outbox[message.id] == nil, newIDs.insert(message.id).inserted else {
+                throw StoreError(.backend, "outbox message id \(message.id) is already queued")
+            }
+        }
+
+        switch resumeEffect {
+        case .none: break
+        case .put(let record): resumeRecords[record.key] = record
+        case .remove(let key): resumeRecords[key] = nil
+        }
+        for write in commit.stateWrites {
+            apply(write)
+        }
+        if let completion = commit.dedupe {
+            dedupe[completion.key] = .done(response: completion.response, retainUntil: completion.retainUntil)
+        }
+        for message in commit.outbox {
+            outbox[message.id] = OutboxEntry(message: message)
+        }
+    }
+
+    public func leaseOutbox(now: Date, limit: Int, leaseUntil: Date) -> [OutboxMessage] {
+        guard limit > 0 else { return [] }
+        let due = outbox.values
+            .filter { !$0.isDeadLetter && $0.message.nextAttemptAt <= now }
+            .map(\.message)
+            .sorted { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
+            .prefix(limit)
+        var leased: [OutboxMessage] = []
+        for var message in due {
+            message.attempts = message.attempts == .max ? .max : message.attempts + 1
+            message.nextAttemptAt = leaseUntil
+            outbox[message.id]?.message = message
+            leased.append(message)
+        }
+        return leased
+    }
+
+    public func finishOutbox(id: String, outcome: OutboxOutcome) {
+        guard var entry = outbox[id] else { return }
+        switch outcome {
+        case .delivered:
+            outbox[id] = nil
+            return
+        case .retry(let at, let error):
+            entry.isDeadLetter = false
+            entry.message.nextAttemptAt = at
+            entry.lastError = error
+        case .deadLetter(let error):
+            entry.isDeadLetter = true
+            entry.lastError = error
+        }
+        outbox[id] = entry
+    }
+
+    @discardableResult
+    public func purgeExpired(now: Date) -> Int {
+        let expiredResume = resumeRecords.filter { $0.value.expiresAt <= now }.map(\.key)
+        for key in expiredResume { resumeRecords[key] = nil }
+        let expiredDedupe = dedupe.filter { entry in
+            switch entry.value {
+            case .processing(_, let leaseUntil): leaseUntil <= now
+            case .done(_, let retainUntil): retainUntil <= now
+            }
+        }.map(\.key)
+        for key in expiredDedupe { dedupe[key] = nil }
+        return expiredResume.count + expiredDedupe.count
+    }
+
+    // MARK: - Helpers
+
+    private enum ResumeEffect {
+        case none
+        case put(ResumeRecord)
+        case remove(ResumeKey)
+    }
+
+    private func checkedResumeEffect(_ change: RunCommit.ResumeChange) throws(StoreError) -> ResumeEffect {
+        switch change {
+        case .none:
+            return .none
+        case .save(var record, let expectedRevision):
+            let current = resumeRecords[record.key]
+            if let expectedRevision {
+                guard let current, current.revision == expectedRevision else {
+                    throw Self.conflict(record.key, expected: expectedRevision, found: current?.revision)
+                }
+                record.revision = try Self.next(after: expectedRevision)
+            } else if let current {
+                guard current.expiresAt <= record.createdAt else {
+                    throw Self.conflict(record.key, expected: nil, found: current.revision)
+                }
+                record.revision = try Self.next(after: current.revision)
+            } else {
+                record.revision = 1
+            }
+            return .put(record)
+        case .delete(let key, let expectedRevision):
+            let current = resumeRecords[key]
+            guard let current, current.revision == expectedRevision else {
+                throw Self.conflict(key, expected: expectedRevision, found: current?.revision)
+            }
+            return .remove(key)
+        }
+    }
+
+    private func apply(_ write: StateWrite) {
+        let scope = write.key.scope
+        var snapshot = state[scope] ?? StateSnapshot()
+        switch write.key.kind {
+        case .component: snapshot.components[write.key.name] = write.value
+        case .keyValue: snapshot.keyValues[write.key.name] = write.value
+        }
+        state[scope] = snapshot.components.isEmpty && snapshot.keyValues.isEmpty ? nil : snapshot
+    }
+
+    private static func next(after revision: Int64) throws(StoreError) -> Int64 {
+        let (next, overflow) = revision.addingReportingOverflow(1)
+        guard !overflow else { throw StoreError(.corrupt, "resume record revision \(revision) cannot be incremented") }
+        return next
+    }
+
+    private static func conflict(_ key: ResumeKey, expected: Int64?, found: Int64?) -> StoreError {
+        let expectedText = expected.map { "revision \($0)" } ?? "no live record"
+        let foundText = found.map { "revision \($0)" } ?? "no record"
+        return StoreError(
+            .revisionConflict,
+            "resume record \(key.tenant)/\(key.sessionKey)/\(key.flowID): expected \(expectedText), found \(foundText)"
+        )
+    }
+}

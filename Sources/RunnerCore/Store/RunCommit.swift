@@ -1,0 +1,46 @@
+public import Foundation
+
+/// Everything one flow run changes, applied atomically by ``RunnerStore/commit(_:)``.
+public struct RunCommit: Sendable {
+    /// What happens to the run's resume record.
+    public enum ResumeChange: Sendable, Hashable {
+        /// Leave it alone.
+        case none
+        /// Insert (`expectedRevision == nil`: there must be no live record) or replace the
+        /// record whose revision is `expectedRevision`. An expired record counts as absent.
+        case save(ResumeRecord, expectedRevision: Int64?)
+        /// Delete the record whose revision is `expectedRevision`.
+        case delete(ResumeKey, expectedRevision: Int64)
+    }
+
+    /// Marks a claimed dedupe key as done with the response to replay.
+    public struct DedupeCompletion: Sendable, Hashable {
+        public var key: DedupeKey
+        public var token: ClaimToken
+        public var response: StoredResponse
+        public var retainUntil: Date
+
+        public init(key: DedupeKey, token: ClaimToken, response: StoredResponse, retainUntil: Date) {
+            self.key = key
+            self.token = token
+            self.response = response
+            self.retainUntil = retainUntil
+        }
+    }
+
+    public var resume: ResumeChange
+    public var stateWrites: [StateWrite]
+    public var dedupe: DedupeCompletion?
+    /// Replies to deliver, queued atomically with the rest.
+    public var outbox: [OutboxMessage]
+
+    public init(resume: ResumeChange = .none, stateWrites: [StateWrite] = [], dedupe: DedupeCompletion? = nil, outbox: [OutboxMessage] = []) {
+        self.resume = resume
+        self.stateWrites = stateWrites
+        self.dedupe = dedupe
+        self.outbox = outbox
+    }
+
+    /// Whether committing this would change nothing.
+    public var isEmpty: Bool { resume == .none && stateWrites.isEmpty && dedupe == nil && outbox.isEmpty }
+}

@@ -1,0 +1,42 @@
+/// An error from a ``RunnerStore``.
+///
+/// `code` is stable and meant for branching and metric labels; `message` explains what went
+/// wrong for logs; `cause` carries the backend's own error when there is one.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What kind of store failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case revisionConflict, claimLost, backend, corrupt, schemaTooNew
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// A compare-and-swap on a resume record's revision failed.
+        public static let revisionConflict = Code(.revisionConflict)
+        /// A dedupe token no longer holds its claim (its lease expired and another took it).
+        public static let claimLost = Code(.claimLost)
+        /// The database failed (I/O, connection, constraint).
+        public static let backend = Code(.backend)
+        /// Stored data could not be decoded.
+        public static let corrupt = Code(.corrupt)
+        /// The database was written by a newer version of the runner.
+        public static let schemaTooNew = Code(.schemaTooNew)
+
+        public var description: String { base.rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+    public let cause: (any Error & Sendable)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let cause { return "store \(code): \(message) (\(cause))" }
+        return "store \(code): \(message)"
+    }
+}

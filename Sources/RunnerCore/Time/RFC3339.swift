@@ -1,0 +1,74 @@
+public import Foundation
+
+/// RFC 3339 timestamps in the two spellings the original writes.
+public enum RFC3339 {
+    /// chrono's `to_rfc3339()` for UTC: `2025-11-11T09:00:00+00:00`, with fractional seconds
+    /// only when they are non-zero (canonical payload timestamps).
+    public static func chronoString(_ date: Date) -> String {
+        let (seconds, nanos) = split(date)
+        var text = base(seconds)
+        if nanos != 0 { text += "." + fraction(nanos) }
+        return text + "+00:00"
+    }
+
+    /// The `time` crate's RFC 3339 for UTC: `2025-11-11T09:00:00Z` (admin and health bodies).
+    public static func zuluString(_ date: Date) -> String {
+        let (seconds, nanos) = split(date)
+        var text = base(seconds)
+        if nanos != 0 { text += "." + fraction(nanos) }
+        return text + "Z"
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `nil` when malformed.
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    /// Whole seconds and the fraction in nanoseconds, rounded to the microsecond: that is the
+    /// precision a `Date` carries around the current epoch.
+    private static func split(_ date: Date) -> (Int64, Int64) {
+        let interval = date.timeIntervalSince1970
+        var seconds = Int64(interval.rounded(.down))
+        var micros = Int64(((interval - Double(seconds)) * 1_000_000).rounded())
+        if micros >= 1_000_000 {
+            seconds += 1
+            micros -= 1_000_000
+        }
+        return (seconds, micros * 1000)
+    }
+
+    private static func base(_ seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civil(fromDays: days)
+        return String(
+            format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day, secondOfDay / 3600, (secondOfDay % 3600) / 60,
+            secondOfDay % 60)
+    }
+
+    private static func fraction(_ nanos: Int64) -> String {
+        var digits = String(format: "%09lld", nanos)
+        while digits.hasSuffix("0") { digits.removeLast() }
+        // chrono prints 3, 6 or 9 digits.
+        let width = digits.count <= 3 ? 3 : (digits.count <= 6 ? 6 : 9)
+        return String(String(format: "%09lld", nanos).prefix(width))
+    }
+
+    /// Howard Hinnant's days-from-civil inverse.
+    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}

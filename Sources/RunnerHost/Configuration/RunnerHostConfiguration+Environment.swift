@@ -1,0 +1,169 @@
+internal import RunnerCore
+public import Configuration
+internal import Foundation
+internal import RunnerFlow
+
+extension RunnerHostConfiguration {
+    /// Reads the configuration from environment variables (through swift-configuration's
+    /// `ConfigReader`, so tests pass a reader over a dictionary), with command-line values
+    /// taking precedence.
+    ///
+    /// ## Configuration keys
+    /// | variable | meaning | default |
+    /// |---|---|---|
+    /// | `PACK_INDEX_URL` | pack index path or `file://` URL | the bundled demo, `examples/index.json` |
+    /// | `PACK_SOURCE` | scheme for locators without one | `fs` |
+    /// | `PACK_CACHE_DIR` | content-addressed pack cache | `.packs` |
+    /// | `PACK_PUBLIC_KEY` | `ed25519:BASE64` key for index signatures | unset |
+    /// | `PACK_VERIFY_STRICT` | `1`/`true` strict, other values dev-ok | strict iff a key is set |
+    /// | `PACK_REFRESH_INTERVAL` | reload period (`30s`, `5m`) | `30s` |
+    /// | `TENANT_RESOLVER` | `env`, `host` or `header` | `env` |
+    /// | `DEFAULT_TENANT` | tenant for `env` and fallbacks | `demo` |
+    /// | `ADMIN_TOKEN` | bearer token for `/admin` | unset: loopback only |
+    /// | `SECRETS_BACKEND` | `env` | `env` |
+    /// | `STORE_URL` | `sqlite://PATH` or `memory://` | `sqlite://.greentic/runner.sqlite` |
+    /// | `HOST`, `PORT` | listen address (flags win) | `0.0.0.0`, `8080` |
+    /// | `MAX_BODY_BYTES` | largest request body | `524288` |
+    /// | `MAX_JSON_DEPTH` | deepest JSON nesting in bodies | `64` |
+    /// | `SESSION_TTL` | how long a paused conversation waits | `24h` |
+    /// | `DEDUPE_TTL` | how long event ids are remembered | `24h` |
+    /// | `TELEGRAM_BOT_TOKEN`, `TELEGRAM_WEBHOOK_SECRET`, `TELEGRAM_API_BASE_URL` | Telegram | unset, unset, `https://api.telegram.org` |
+    /// | `WASM_FUEL`, `WASM_TIMEOUT`, `WASM_MAX_MEMORY_MB`, `WASM_WORKERS` | Wasm defaults | `50000000`, `5s`, `64`, cores |
+    /// | `FLOW_MAX_NODES`, `FLOW_TIMEOUT`, `FLOW_MAX_PAYLOAD_BYTES` | run limits | `256`, `30s`, `524288` |
+    ///
+    /// - Parameters:
+    ///   - config: where variables are read.
+    ///   - bindingsFiles: `--bindings` values.
+    ///   - port: `--port`, overriding `PORT`.
+    ///   - host: `--host`, overriding `HOST`.
+    /// - Throws: ``ConfigurationError`` naming the first bad variable.
+    public init(config: ConfigReader, bindingsFiles: [String] = [], port: Int? = nil, host: String? = nil) throws(ConfigurationError) {
+        let env = EnvironmentValues(reader: config)
+        var configuration = RunnerHostConfiguration()
+
+        let indexLocation = env.string("PACK_INDEX_URL")
+        if let indexLocation {
+            guard !bindingsFiles.isEmpty else {
+                throw ConfigurationError("PACK_INDEX_URL is set, so at least one --bindings FILE (one per tenant) is required")
+            }
+            configuration.packs.indexLocation = indexLocation
+            configuration.bindingsFiles = bindingsFiles
+        } else {
+            guard bindingsFiles.isEmpty else {
+                throw ConfigurationError("PACK_INDEX_URL is required to locate the pack index when --bindings is given")
+            }
+            configuration.packs.indexLocation = "examples/index.json"
+            configuration.bindingsFiles = ["examples/bindings/demo.yaml"]
+        }
+        if let source = env.string("PACK_SOURCE") {
+            let known = ["fs", "http", "https", "oci", "s3", "gcs", "azblob", "azure", "azureblob"]
+            guard known.contains(source.lowercased()) else {
+                throw ConfigurationError("PACK_SOURCE=\(source) is not one of \(known.joined(separator: ", "))")
+            }
+            configuration.packs.defaultSource = source.lowercased()
+        }
+        configuration.packs.cacheDirectory = env.string("PACK_CACHE_DIR") ?? configuration.packs.cacheDirectory
+        configuration.packs.publicKey = env.rawString("PACK_PUBLIC_KEY", isSecret: false)
+        configuration.packs.verifyStrict = env.rawString("PACK_VERIFY_STRICT", isSecret: false)
+        configuration.packs.refreshIntervalMs = try env.duration("PACK_REFRESH_INTERVAL", minimumMs: 100) ?? configuration.packs.refreshIntervalMs
+
+        if let resolver = env.string("TENANT_RESOLVER") {
+            guard let mode = TenantResolver(rawValue: resolver.lowercased()) else {
+                throw ConfigurationError("TENANT_RESOLVER=\(resolver) is not one of env, host, header (jwt comes in a later release)")
+            }
+            configuration.tenancy.resolver = mode
+        }
+        if let tenant = env.string("DEFAULT_TENANT") {
+            guard TenantName.isValid(tenant) else { throw ConfigurationError("DEFAULT_TENANT=\(tenant) must contain only letters, digits, '.', '_' and '-'") }
+            configuration.tenancy.defaultTenant = tenant
+        }
+        configuration.admin.token = env.string("ADMIN_TOKEN", isSecret: true)
+        if let backend = env.string("SECRETS_BACKEND"), backend.lowercased() != "env" {
+            throw ConfigurationError("SECRETS_BACKEND=\(backend) is not supported in this release (only env)")
+        }
+        if let url = env.string("STORE_URL") {
+            configuration.store = try Self.parseStoreURL(url)
+        }
+
+        configuration.http.host = host ?? env.string("HOST") ?? configuration.http.host
+        if let port {
+            guard (0...65_535).contains(port) else { throw ConfigurationError("--port \(port) must be between 0 and 65535") }
+            configuration.http.port = port
+        } else {
+            configuration.http.port = try env.int("PORT", range: 0...65_535) ?? configuration.http.port
+        }
+        configuration.http.maxBodyBytes = try env.int("MAX_BODY_BYTES", range: 1...(64 << 20)) ?? configuration.http.maxBodyBytes
+        configuration.http.maxJSONDepth = try env.int("MAX_JSON_DEPTH", range: 1...512) ?? configuration.http.maxJSONDepth
+
+        configuration.sessions.resumeTTLSeconds = (try env.duration("SESSION_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.resumeTTLSeconds
+        configuration.sessions.dedupeRetainSeconds = (try env.duration("DEDUPE_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.dedupeRetainSeconds
+
+        configuration.telegram.botToken = env.string("TELEGRAM_BOT_TOKEN", isSecret: true)
+        configuration.telegram.webhookSecret = env.string("TELEGRAM_WEBHOOK_SECRET", isSecret: true)
+        if let base = env.string("TELEGRAM_API_BASE_URL") {
+            configuration.telegram.apiBaseURL = try Self.parseBaseURL(base, variable: "TELEGRAM_API_BASE_URL")
+        }
+
+        configuration.wasm.fuel = UInt64(try env.int("WASM_FUEL", range: 1...Int.max) ?? Int(configuration.wasm.fuel))
+        configuration.wasm.timeoutMs = try env.duration("WASM_TIMEOUT", minimumMs: 1) ?? configuration.wasm.timeoutMs
+        configuration.wasm.maxMemoryMB = try env.int("WASM_MAX_MEMORY_MB", range: 1...4096) ?? configuration.wasm.maxMemoryMB
+        configuration.wasm.workers = try env.int("WASM_WORKERS", range: 1...256) ?? configuration.wasm.workers
+
+        configuration.flowLimits.maxNodes = try env.int("FLOW_MAX_NODES", range: 1...100_000) ?? configuration.flowLimits.maxNodes
+        configuration.flowLimits.maxWallTimeMs = try env.duration("FLOW_TIMEOUT", minimumMs: 1) ?? configuration.flowLimits.maxWallTimeMs
+        configuration.flowLimits.maxPayloadBytes = try env.int("FLOW_MAX_PAYLOAD_BYTES", range: 1...(64 << 20)) ?? configuration.flowLimits.maxPayloadBytes
+        self = configuration
+    }
+
+    static func parseStoreURL(_ url: String) throws(ConfigurationError) -> Store {
+        if url == "memory://" || url == "memory" { return .memory }
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw ConfigurationError("STORE_URL=\(url) needs a file path, e.g. sqlite://runner.sqlite") }
+            return .sqlite(path: path)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            throw ConfigurationError("STORE_URL: PostgreSQL comes in a later release; use sqlite://PATH")
+        }
+        throw ConfigurationError("STORE_URL=\(url) must be sqlite://PATH or memory://")
+    }
+
+    static func parseBaseURL(_ text: String, variable: String) throws(ConfigurationError) -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            throw ConfigurationError("\(variable)=\(text) must be an http:// or https:// URL")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+}
+
+/// Typed access to configuration values with errors that name the variable.
+private struct EnvironmentValues {
+    let reader: ConfigReader
+
+    /// The value, trimmed; `nil` when unset or empty.
+    func string(_ name: String, isSecret: Bool = false) -> String? {
+        guard let value = rawString(name, isSecret: isSecret)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The value as written (an empty string stays empty).
+    func rawString(_ name: String, isSecret: Bool) -> String? {
+        reader.string(forKey: ConfigKey(name.lowercased().split(separator: "_").map(String.init)), isSecret: isSecret)
+    }
+
+    func int(_ name: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError("\(name)=\(text) must be an integer between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+
+    func duration(_ name: String, minimumMs: Int) throws(ConfigurationError) -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = HumanDuration.milliseconds(text), value >= minimumMs else {
+            throw ConfigurationError("\(name)=\(text) must be a duration such as 250ms, 30s, 5m or 1h (at least \(minimumMs) ms)")
+        }
+        return value
+    }
+}

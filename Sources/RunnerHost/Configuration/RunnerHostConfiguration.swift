@@ -1,0 +1,170 @@
+public import Foundation
+internal import RunnerCore
+public import RunnerFlow
+
+/// Everything the host needs, read once at startup and validated then.
+///
+/// Build it in code (every field has a default) or from the environment and flags with
+/// ``init(environment:overrides:)`` (see `RunnerHostConfiguration+Environment.swift` for the
+/// variables). Nothing in the host reads the environment after this.
+public struct RunnerHostConfiguration: Sendable {
+    public var http: HTTP
+    public var packs: Packs
+    /// Bindings files, one per tenant.
+    public var bindingsFiles: [String]
+    public var tenancy: Tenancy
+    public var admin: Admin
+    public var store: Store
+    public var sessions: Sessions
+    public var telegram: Telegram
+    public var flowLimits: FlowLimits
+    public var wasm: Wasm
+
+    public init(
+        http: HTTP = .init(), packs: Packs = .init(), bindingsFiles: [String] = [], tenancy: Tenancy = .init(), admin: Admin = .init(),
+        store: Store = .sqlite(path: ".greentic/runner.sqlite"), sessions: Sessions = .init(), telegram: Telegram = .init(),
+        flowLimits: FlowLimits = .init(), wasm: Wasm = .init()
+    ) {
+        self.http = http
+        self.packs = packs
+        self.bindingsFiles = bindingsFiles
+        self.tenancy = tenancy
+        self.admin = admin
+        self.store = store
+        self.sessions = sessions
+        self.telegram = telegram
+        self.flowLimits = flowLimits
+        self.wasm = wasm
+    }
+
+    /// The HTTP server.
+    public struct HTTP: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        /// Largest accepted raw request body (default 512 KiB).
+        public var maxBodyBytes: Int
+        /// Deepest accepted JSON nesting in request bodies (default 64).
+        public var maxJSONDepth: Int
+
+        public init(host: String = "0.0.0.0", port: Int = 8080, maxBodyBytes: Int = 512 * 1024, maxJSONDepth: Int = 64) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+            self.maxJSONDepth = maxJSONDepth
+        }
+    }
+
+    /// Where packs come from and how they are checked.
+    public struct Packs: Sendable, Hashable {
+        /// `PACK_INDEX_URL`: a path, `file://` URL or (later) `http(s)://` URL of the index.
+        public var indexLocation: String
+        /// `PACK_SOURCE`: the scheme for locators without one (default `fs`).
+        public var defaultSource: String
+        /// `PACK_CACHE_DIR` (default `.packs`).
+        public var cacheDirectory: String
+        /// `PACK_PUBLIC_KEY` (`ed25519:BASE64`), when index signatures are enforced.
+        public var publicKey: String?
+        /// `PACK_VERIFY_STRICT` as written, `nil` when unset.
+        public var verifyStrict: String?
+        /// `PACK_REFRESH_INTERVAL` in milliseconds (default 30 s).
+        public var refreshIntervalMs: Int
+
+        public init(
+            indexLocation: String = "examples/index.json", defaultSource: String = "fs", cacheDirectory: String = ".packs",
+            publicKey: String? = nil, verifyStrict: String? = nil, refreshIntervalMs: Int = 30_000
+        ) {
+            self.indexLocation = indexLocation
+            self.defaultSource = defaultSource
+            self.cacheDirectory = cacheDirectory
+            self.publicKey = publicKey
+            self.verifyStrict = verifyStrict
+            self.refreshIntervalMs = refreshIntervalMs
+        }
+    }
+
+    /// How a request's tenant is found (`TENANT_RESOLVER`, `DEFAULT_TENANT`).
+    public struct Tenancy: Sendable, Hashable {
+        public var resolver: TenantResolver
+        public var defaultTenant: String
+
+        public init(resolver: TenantResolver = .env, defaultTenant: String = "demo") {
+            self.resolver = resolver
+            self.defaultTenant = defaultTenant
+        }
+    }
+
+    /// Admin endpoint protection (`ADMIN_TOKEN`; unset means loopback clients only).
+    public struct Admin: Sendable, Hashable {
+        public var token: String?
+
+        public init(token: String? = nil) {
+            self.token = token
+        }
+    }
+
+    /// Where durable state lives (`STORE_URL`).
+    public enum Store: Sendable, Hashable {
+        /// An embedded SQLite file (WAL mode); the default is `.greentic/runner.sqlite`.
+        case sqlite(path: String)
+        /// Process memory: nothing survives a restart (tests, `flow run`).
+        case memory
+    }
+
+    /// Conversation and dedupe lifetimes.
+    public struct Sessions: Sendable, Hashable {
+        /// How long a paused conversation waits for its next message (`SESSION_TTL`, 24 h).
+        public var resumeTTLSeconds: Int
+        /// How long a processed event id is remembered for dedupe (`DEDUPE_TTL`, 24 h).
+        public var dedupeRetainSeconds: Int
+        /// How long a request may hold an event before a redelivery may take it over (5 min).
+        public var dedupeLeaseSeconds: Int
+
+        public init(resumeTTLSeconds: Int = 86_400, dedupeRetainSeconds: Int = 86_400, dedupeLeaseSeconds: Int = 300) {
+            self.resumeTTLSeconds = resumeTTLSeconds
+            self.dedupeRetainSeconds = dedupeRetainSeconds
+            self.dedupeLeaseSeconds = dedupeLeaseSeconds
+        }
+    }
+
+    /// The Telegram channel.
+    public struct Telegram: Sendable, Hashable {
+        /// `TELEGRAM_BOT_TOKEN`, used for `sendMessage`.
+        public var botToken: String?
+        /// `TELEGRAM_WEBHOOK_SECRET`, checked against `X-Telegram-Bot-Api-Secret-Token`.
+        public var webhookSecret: String?
+        /// `TELEGRAM_API_BASE_URL` (default `https://api.telegram.org`).
+        public var apiBaseURL: String
+
+        public init(botToken: String? = nil, webhookSecret: String? = nil, apiBaseURL: String = "https://api.telegram.org") {
+            self.botToken = botToken
+            self.webhookSecret = webhookSecret
+            self.apiBaseURL = apiBaseURL
+        }
+    }
+
+    /// Defaults for Wasm execution; bindings `runtime` overrides them per tenant.
+    public struct Wasm: Sendable, Hashable {
+        public var fuel: UInt64
+        public var timeoutMs: Int
+        public var maxMemoryMB: Int
+        /// Guest threads (default: the number of cores).
+        public var workers: Int
+
+        public init(fuel: UInt64 = 50_000_000, timeoutMs: Int = 5_000, maxMemoryMB: Int = 64, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.fuel = fuel
+            self.timeoutMs = timeoutMs
+            self.maxMemoryMB = maxMemoryMB
+            self.workers = max(1, workers)
+        }
+    }
+}
+
+/// The `TENANT_RESOLVER` modes (reference §9.2).
+public enum TenantResolver: String, Sendable, Hashable, CaseIterable {
+    /// Always `DEFAULT_TENANT`.
+    case env
+    /// The first DNS label of the `Host` header.
+    case host
+    /// The `x-greentic-tenant` header.
+    case header
+}

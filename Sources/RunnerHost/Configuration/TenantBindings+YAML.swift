@@ -1,0 +1,135 @@
+internal import Foundation
+internal import RunnerCore
+
+extension TenantBindings {
+    /// Loads a bindings file.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file and the field.
+    public init(contentsOf path: String) throws(ConfigurationError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("cannot read bindings file \(path): \(error.localizedDescription)")
+        }
+        try self.init(yaml: text, file: path)
+    }
+
+    /// Parses bindings YAML.
+    public init(yaml text: String, file: String) throws(ConfigurationError) {
+        let document: JSONValue
+        do {
+            document = try JSONValue(yaml: text)
+        } catch {
+            throw ConfigurationError("\(file): not valid YAML: \(error)")
+        }
+        let reader = BindingsReader(file: file)
+        self = try reader.read(document)
+    }
+}
+
+/// Field-by-field extraction with messages that name the file and the field.
+private struct BindingsReader {
+    let file: String
+
+    func fail(_ field: String, _ message: String) -> ConfigurationError {
+        ConfigurationError("\(file): '\(field)' \(message)")
+    }
+
+    func read(_ document: JSONValue) throws(ConfigurationError) -> TenantBindings {
+        guard let root = document.objectValue else { throw ConfigurationError("\(file): a bindings file must be a mapping") }
+        guard let tenant = root["tenant"]?.stringValue, !tenant.isEmpty else { throw fail("tenant", "is required and must be a non-empty string") }
+        guard TenantName.isValid(tenant) else { throw fail("tenant", "must contain only letters, digits, '.', '_' and '-'") }
+        let mcp = try optionalObject(root["mcp"], "mcp") ?? [:]
+
+        var bindings: [String: TenantBindings.FlowTypeBinding] = [:]
+        for (flowType, value) in try optionalObject(root["flow_type_bindings"], "flow_type_bindings") ?? [:] {
+            let field = "flow_type_bindings.\(flowType)"
+            guard let entry = value.objectValue else { throw fail(field, "must be a mapping") }
+            let secrets = try stringList(entry["secrets"], "\(field).secrets")
+            let config = entry["config"] ?? .object([:])
+            guard config.isNull || config.objectValue != nil else { throw fail("\(field).config", "must be a mapping") }
+            bindings[flowType] = .init(adapter: entry["adapter"]?.stringValue, config: config.isNull ? .object([:]) : config, secrets: secrets)
+        }
+
+        let runtimeValue = root["runtime"] ?? mcp["runtime"]
+        let runtimeField = root["runtime"] != nil ? "runtime" : "mcp.runtime"
+        let runtime = try optionalObject(runtimeValue, runtimeField) ?? [:]
+        let retryValue = root["retry"] ?? mcp["retry"]
+        let retryField = root["retry"] != nil ? "retry" : "mcp.retry"
+        let retry = try optionalObject(retryValue, retryField) ?? [:]
+        let rates = try optionalObject(root["rate_limits"], "rate_limits") ?? [:]
+
+        var timers: [TenantBindings.Timer] = []
+        if let rawTimers = root["timers"], !rawTimers.isNull {
+            guard let list = rawTimers.arrayValue else { throw fail("timers", "must be a list") }
+            for (offset, item) in list.enumerated() {
+                let field = "timers[\(offset)]"
+                guard let flowID = item["flow_id"]?.stringValue, !flowID.isEmpty else { throw fail("\(field).flow_id", "is required") }
+                guard let cron = item["cron"]?.stringValue, !cron.isEmpty else { throw fail("\(field).cron", "is required") }
+                timers.append(.init(flowID: flowID, cron: cron, scheduleID: item["schedule_id"]?.stringValue, timezone: item["timezone"]?.stringValue))
+            }
+        }
+
+        let httpEnabled: Bool?
+        if let value = mcp["http_enabled"], !value.isNull {
+            guard let flag = value.boolValue else { throw fail("mcp.http_enabled", "must be true or false") }
+            httpEnabled = flag
+        } else {
+            httpEnabled = nil
+        }
+        let defaults = TenantBindings.Retry()
+        let rateDefaults = TenantBindings.RateLimits()
+        return TenantBindings(
+            tenant: tenant,
+            flowTypeBindings: bindings,
+            runtime: .init(
+                maxMemoryMB: try positiveInt(runtime["max_memory_mb"], "\(runtimeField).max_memory_mb"),
+                timeoutMs: try positiveInt(runtime["timeout_ms"], "\(runtimeField).timeout_ms"),
+                fuel: try positiveInt(runtime["fuel"], "\(runtimeField).fuel").map { UInt64($0) }),
+            retry: .init(
+                maxAttempts: try positiveInt(retry["max_attempts"], "\(retryField).max_attempts") ?? defaults.maxAttempts,
+                baseDelayMs: try positiveInt(retry["base_delay_ms"], "\(retryField).base_delay_ms") ?? defaults.baseDelayMs),
+            rateLimits: .init(
+                messagingSendQPS: try positiveNumber(rates["messaging_send_qps"], "rate_limits.messaging_send_qps") ?? rateDefaults.messagingSendQPS,
+                messagingBurst: try positiveInt(rates["messaging_burst"], "rate_limits.messaging_burst") ?? rateDefaults.messagingBurst),
+            timers: timers,
+            httpEnabled: httpEnabled,
+            file: file)
+    }
+
+    func optionalObject(_ value: JSONValue?, _ field: String) throws(ConfigurationError) -> [String: JSONValue]? {
+        guard let value, !value.isNull else { return nil }
+        guard let object = value.objectValue else { throw fail(field, "must be a mapping") }
+        return object
+    }
+
+    func stringList(_ value: JSONValue?, _ field: String) throws(ConfigurationError) -> [String] {
+        guard let value, !value.isNull else { return [] }
+        guard let list = value.arrayValue else { throw fail(field, "must be a list of strings") }
+        var strings: [String] = []
+        for item in list {
+            guard let text = item.stringValue else { throw fail(field, "must be a list of strings") }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    func positiveInt(_ value: JSONValue?, _ field: String) throws(ConfigurationError) -> Int? {
+        guard let value, !value.isNull else { return nil }
+        guard let number = value.int64Value, number > 0, let int = Int(exactly: number) else { throw fail(field, "must be a positive integer") }
+        return int
+    }
+
+    func positiveNumber(_ value: JSONValue?, _ field: String) throws(ConfigurationError) -> Double? {
+        guard let value, !value.isNull else { return nil }
+        let number: Double
+        switch value {
+        case .int(let int): number = Double(int)
+        case .double(let double): number = double
+        default: throw fail(field, "must be a positive number")
+        }
+        guard number > 0, number.isFinite else { throw fail(field, "must be a positive number") }
+        return number
+    }
+}

@@ -1,0 +1,129 @@
+public import RunnerCore
+
+/// One tenant's bindings file (reference §11): which secrets its flows may read, its webhook
+/// path policy, Wasm limits, retry and rate limits, timers.
+///
+/// Loaded from YAML with ``init(yaml:file:)``; unknown keys are ignored as in the original,
+/// malformed values are errors naming the file and the field. The `mcp` block is optional;
+/// `runtime` and `retry` may be written at the top level or, as in the original, under `mcp`
+/// (the top level wins).
+public struct TenantBindings: Sendable, Hashable {
+    public var tenant: String
+    public var flowTypeBindings: [String: FlowTypeBinding]
+    public var runtime: Runtime
+    public var retry: Retry
+    public var rateLimits: RateLimits
+    public var timers: [Timer]
+    /// Whether guest `http-fetch` may be enabled (`mcp.http_enabled`, else true iff a
+    /// messaging binding exists). `http-fetch` itself is not enabled in this release.
+    public var httpEnabled: Bool
+    /// Where the file was read from, for messages.
+    public var file: String
+
+    /// A `flow_type_bindings` entry.
+    public struct FlowTypeBinding: Sendable, Hashable {
+        public var adapter: String?
+        public var config: JSONValue
+        public var secrets: [String]
+
+        public init(adapter: String? = nil, config: JSONValue = .object([:]), secrets: [String] = []) {
+            self.adapter = adapter
+            self.config = config
+            self.secrets = secrets
+        }
+    }
+
+    /// Per-call Wasm limits; `nil` means the runner's default.
+    public struct Runtime: Sendable, Hashable {
+        public var maxMemoryMB: Int?
+        public var timeoutMs: Int?
+        public var fuel: UInt64?
+
+        public init(maxMemoryMB: Int? = nil, timeoutMs: Int? = nil, fuel: UInt64? = nil) {
+            self.maxMemoryMB = maxMemoryMB
+            self.timeoutMs = timeoutMs
+            self.fuel = fuel
+        }
+    }
+
+    /// Retry of transient component errors.
+    public struct Retry: Sendable, Hashable {
+        public var maxAttempts: Int
+        public var baseDelayMs: Int
+
+        public init(maxAttempts: Int = 3, baseDelayMs: Int = 250) {
+            self.maxAttempts = maxAttempts
+            self.baseDelayMs = baseDelayMs
+        }
+    }
+
+    /// Outbound message rate per tenant.
+    public struct RateLimits: Sendable, Hashable {
+        public var messagingSendQPS: Double
+        public var messagingBurst: Int
+
+        public init(messagingSendQPS: Double = 10, messagingBurst: Int = 20) {
+            self.messagingSendQPS = messagingSendQPS
+            self.messagingBurst = messagingBurst
+        }
+    }
+
+    /// A scheduled flow (run by the timer service of a later release).
+    public struct Timer: Sendable, Hashable {
+        public var flowID: String
+        public var cron: String
+        public var scheduleID: String
+        public var timezone: String?
+
+        public init(flowID: String, cron: String, scheduleID: String? = nil, timezone: String? = nil) {
+            self.flowID = flowID
+            self.cron = cron
+            self.scheduleID = scheduleID ?? flowID
+            self.timezone = timezone
+        }
+    }
+
+    public init(
+        tenant: String, flowTypeBindings: [String: FlowTypeBinding] = [:], runtime: Runtime = .init(), retry: Retry = .init(),
+        rateLimits: RateLimits = .init(), timers: [Timer] = [], httpEnabled: Bool? = nil, file: String = "<memory>"
+    ) {
+        self.tenant = tenant
+        self.flowTypeBindings = flowTypeBindings
+        self.runtime = runtime
+        self.retry = retry
+        self.rateLimits = rateLimits
+        self.timers = timers
+        self.httpEnabled = httpEnabled ?? (flowTypeBindings["messaging"] != nil)
+        self.file = file
+    }
+
+    /// The union of every binding's `secrets`: the names flows of this tenant may read.
+    public var allowedSecrets: Set<String> {
+        Set(flowTypeBindings.values.flatMap(\.secrets))
+    }
+
+    /// The webhook path policy from `flow_type_bindings.webhook.config`.
+    public var webhookPolicy: WebhookPolicy {
+        let config = flowTypeBindings["webhook"]?.config ?? .object([:])
+        func strings(_ key: String) -> [String] { config[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        return WebhookPolicy(allowPaths: strings("allow_paths"), denyPaths: strings("deny_paths"))
+    }
+}
+
+/// Prefix rules on the full webhook request path (reference §8.4).
+public struct WebhookPolicy: Sendable, Hashable {
+    public var allowPaths: [String]
+    public var denyPaths: [String]
+
+    public init(allowPaths: [String] = [], denyPaths: [String] = []) {
+        self.allowPaths = allowPaths
+        self.denyPaths = denyPaths
+    }
+
+    /// Denied when a deny prefix matches; otherwise allowed when there are no allow prefixes
+    /// or one matches.
+    public func permits(_ path: String) -> Bool {
+        if denyPaths.contains(where: { path.hasPrefix($0) }) { return false }
+        return allowPaths.isEmpty || allowPaths.contains(where: { path.hasPrefix($0) })
+    }
+}

@@ -1,0 +1,198 @@
+internal import Foundation
+internal import Logging
+internal import RunnerCore
+internal import RunnerFlow
+internal import RunnerIngress
+internal import RunnerWasm
+
+/// Runs one ingress event end to end: dedupe, resume or start the flow, commit the outcome,
+/// queue replies, answer.
+///
+/// Guarantees:
+/// - A provider event id or `Idempotency-Key` runs its flow at most once; retries get the
+///   recorded answer, retries during processing get 409 with `Retry-After`.
+/// - One flow run per event; a paused conversation resumes exactly once at its saved node.
+/// - Everything a run changes (resume record, component state, dedupe record, outbox) is
+///   committed in one transaction, compare-and-swap on the resume record's revision; a
+///   concurrent run on the same session makes this one start over on the new state.
+/// - A failed run writes nothing and gives the event back, so a provider retry runs it again.
+struct MessageDispatcher: Sendable {
+    struct Dependencies: Sendable {
+        var store: any RunnerStore
+        var wasm: WasmRuntime
+        var tenants: ActiveTenants
+        var sessions: RunnerHostConfiguration.Sessions
+        var wasmDefaults: RunnerHostConfiguration.Wasm
+        /// Looks up a secret by name (already restricted to the tenant's allow-list by the caller).
+        var secret: @Sendable (String) -> String?
+        var now: @Sendable () -> Date
+        /// Providers whose replies the outbox can deliver.
+        var deliverableProviders: Set<String>
+        /// Wakes the outbox delivery service after a commit.
+        var outboxNudge: @Sendable () -> Void
+        var logger: Logger
+    }
+
+    let dependencies: Dependencies
+
+    private var store: any RunnerStore { dependencies.store }
+
+    func dispatch(_ event: IngressEvent, runtime: TenantRuntime, adapter: any IngressAdapter) async -> IngressResponse {
+        var logger = dependencies.logger
+        logger[metadataKey: "gt.tenant"] = .string(runtime.tenant)
+        logger[metadataKey: "gt.provider"] = .string(event.provider)
+        logger[metadataKey: "gt.session"] = .string(event.sessionKey)
+
+        let flow: FlowDefinition
+        do {
+            flow = try runtime.flow(for: event.flow)
+        } catch {
+            return .error(error.code.httpStatus, error.message)
+        }
+        logger[metadataKey: "gt.flow"] = .string(flow.id)
+
+        var claim: (key: DedupeKey, token: ClaimToken)?
+        if let dedupe = event.dedupe {
+            let key = DedupeKey(tenant: runtime.tenant, namespace: dedupe.namespace, id: dedupe.id)
+            let now = dependencies.now()
+            do {
+                switch try await store.claim(key, leaseUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeLeaseSeconds)), now: now) {
+                case .completed(let stored):
+                    logger.debug("duplicate event answered from the dedupe record", metadata: ["gt.event": .string(dedupe.id)])
+                    return IngressResponse(status: stored.status, headers: stored.headers, body: stored.body)
+                case .inProgress:
+                    return IngressResponse(
+                        status: 409, headers: ["content-type": "application/json", "retry-after": "1"],
+                        body: JSONValue.object(["error": "this event is already being processed"]).serializedBytes())
+                case .claimed(let token):
+                    claim = (key, token)
+                }
+            } catch {
+                logger.error("dedupe claim failed", metadata: ["error": .string(error.description)])
+                return .error(503, "the store is unavailable")
+            }
+        }
+
+        for attempt in 1...3 {
+            switch await runOnce(event, flow: flow, runtime: runtime, adapter: adapter, claim: claim, logger: logger) {
+            case .answered(let response):
+                return response
+            case .conflict where attempt < 3:
+                logger.debug("session changed during the run; running again on the new state")
+                continue
+            case .conflict, .failed:
+                break
+            }
+            break
+        }
+        if let claim {
+            try? await store.release(claim.key, token: claim.token)
+        }
+        return adapter.response(for: .flowFailed("the conversation could not be updated"))
+    }
+
+    enum RunResult {
+        case answered(IngressResponse)
+        case conflict
+        case failed
+    }
+
+    private func runOnce(
+        _ event: IngressEvent, flow: FlowDefinition, runtime: TenantRuntime, adapter: any IngressAdapter,
+        claim: (key: DedupeKey, token: ClaimToken)?, logger: Logger
+    ) async -> RunResult {
+        let now = dependencies.now()
+        let resumeKey = ResumeKey(tenant: runtime.tenant, sessionKey: event.sessionKey, flowID: flow.id)
+        let record: ResumeRecord?
+        do {
+            record = try await store.resumeRecord(for: resumeKey, now: now)
+        } catch {
+            logger.error("loading the resume record failed", metadata: ["error": .string(error.description)])
+            return .failed
+        }
+        let plan = ResumePlanner(tenants: dependencies.tenants).plan(record: record, flow: flow, current: runtime)
+        if let notice = plan.notice {
+            logger.warning("\(notice)")
+        }
+        let serving = plan.runtime
+        guard let owner = serving.flowOwners[flow.id] else { return .failed }
+
+        let scope = StateScope(tenant: runtime.tenant, pack: owner.packID, session: event.sessionKey)
+        let snapshot: StateSnapshot
+        do {
+            snapshot = try await store.stateSnapshot(for: scope)
+        } catch {
+            logger.error("loading component state failed", metadata: ["error": .string(error.description)])
+            return .failed
+        }
+        let nodes = WasmNodeRunner(
+            runtime: dependencies.wasm, components: serving.components,
+            identity: .init(
+                tenant: runtime.tenant, flowID: flow.id, sessionKey: event.sessionKey, provider: event.provider, packID: owner.packID,
+                packVersion: owner.version),
+            limits: limits(for: serving.bindings), secrets: secrets(for: serving.bindings), snapshot: snapshot, logger: logger)
+        let run = await serving.engine.run(flowID: flow.id, input: event.input, resume: plan.snapshot, nodes: nodes)
+
+        let resume: RunCommit.ResumeChange
+        let output: JSONValue
+        switch run.outcome {
+        case .failed(let error):
+            logger.warning("flow failed", metadata: ["error": .string(error.description), "gt.node": .string(error.node ?? "")])
+            if let claim { try? await store.release(claim.key, token: claim.token) }
+            return .answered(adapter.response(for: .flowFailed(error.description)))
+        case .completed(let result):
+            output = result
+            resume = record.map { .delete($0.key, expectedRevision: $0.revision) } ?? .none
+        case .paused(let flowSnapshot, let reason, let result):
+            output = result
+            let saved = ResumeRecord(
+                key: resumeKey, packDigest: owner.digest, flowHash: owner.flowHashes[flow.id] ?? "", nextNode: flowSnapshot.nextNode,
+                reason: reason, snapshot: flowSnapshot.json, createdAt: now,
+                expiresAt: now.addingTimeInterval(Double(dependencies.sessions.resumeTTLSeconds)))
+            resume = .save(saved, expectedRevision: record?.revision)
+        }
+
+        var outbox: [OutboxMessage] = []
+        if let address = event.replyAddress, dependencies.deliverableProviders.contains(event.provider) {
+            let runID = UUID().uuidString
+            for (sequence, message) in adapter.replies(for: output).enumerated() {
+                outbox.append(
+                    OutboxMessage(
+                        id: "\(runID)-\(sequence)", tenant: runtime.tenant, provider: event.provider, address: address, message: message,
+                        createdAt: now, sequence: sequence))
+            }
+        }
+        let response = adapter.response(for: .ran(output: output, replies: outbox.count))
+        let completion = claim.map {
+            RunCommit.DedupeCompletion(
+                key: $0.key, token: $0.token, response: StoredResponse(status: response.status, headers: response.headers, body: response.body),
+                retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds)))
+        }
+        do {
+            try await store.commit(RunCommit(resume: resume, stateWrites: nodes.stateWrites, dedupe: completion, outbox: outbox))
+        } catch where error.code == .revisionConflict {
+            return .conflict
+        } catch {
+            logger.error("committing the run failed", metadata: ["error": .string(error.description)])
+            return .failed
+        }
+        if !outbox.isEmpty { dependencies.outboxNudge() }
+        return .answered(response)
+    }
+
+    private func limits(for bindings: TenantBindings) -> WasmLimits {
+        let defaults = dependencies.wasmDefaults
+        return WasmLimits(
+            fuel: bindings.runtime.fuel ?? defaults.fuel,
+            timeoutMs: bindings.runtime.timeoutMs ?? defaults.timeoutMs,
+            maxMemoryBytes: (bindings.runtime.maxMemoryMB ?? defaults.maxMemoryMB) << 20)
+    }
+
+    private func secrets(for bindings: TenantBindings) -> [String: String] {
+        var values: [String: String] = [:]
+        for name in bindings.allowedSecrets {
+            if let value = dependencies.secret(name) { values[name] = value }
+        }
+        return values
+    }
+}

@@ -1,0 +1,37 @@
+internal import RunnerCore
+internal import RunnerFlow
+
+/// Decides how an event continues a paused conversation after reloads.
+///
+/// - The record's pack version is still served or retained: resume on that version.
+/// - Otherwise, the current version still has the saved node: resume on the current version.
+/// - Otherwise (or the record is unreadable): the conversation ends with a logged notice and
+///   the event starts a new run; the old record is replaced by the new run's outcome.
+struct ResumePlanner {
+    let tenants: ActiveTenants
+
+    struct Plan {
+        var runtime: TenantRuntime
+        var snapshot: FlowSnapshot?
+        var notice: String?
+    }
+
+    func plan(record: ResumeRecord?, flow: FlowDefinition, current: TenantRuntime) -> Plan {
+        guard let record else { return Plan(runtime: current) }
+        guard let snapshot = FlowSnapshot(json: record.snapshot), snapshot.flowID == flow.id else {
+            return Plan(runtime: current, notice: "the paused conversation's saved state is unreadable; starting a new run")
+        }
+        if current.flowOwners[flow.id]?.digest == record.packDigest {
+            return Plan(runtime: current, snapshot: snapshot)
+        }
+        if let retained = tenants.runtime(for: current.tenant, flowID: flow.id, packDigest: record.packDigest) {
+            return Plan(runtime: retained, snapshot: snapshot)
+        }
+        if current.engine.flows[flow.id]?.nodes[snapshot.nextNode] != nil {
+            return Plan(runtime: current, snapshot: snapshot, notice: "resuming a conversation paused on pack \(record.packDigest) on the current version")
+        }
+        return Plan(
+            runtime: current,
+            notice: "the conversation paused at node '\(snapshot.nextNode)' of pack \(record.packDigest), which is no longer loaded and whose node the current version lacks; it ended and this event starts a new run")
+    }
+}

@@ -1,0 +1,15 @@
+public import Hummingbird
+public import NIOCore
+
+/// The request context of every route: Hummingbird's core storage plus the peer address,
+/// which admin authorisation needs (loopback-only access when no token is configured).
+public struct RunnerRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The connected peer; never taken from `X-Forwarded-For`.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}

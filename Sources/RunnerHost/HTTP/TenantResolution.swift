@@ -1,0 +1,31 @@
+internal import Foundation
+internal import RunnerCore
+
+/// Finds a request's tenant by the configured `TENANT_RESOLVER` mode (reference §9.2).
+struct TenantResolution: Sendable {
+    let mode: TenantResolver
+    let defaultTenant: String
+
+    /// The tenant for a request with these headers.
+    ///
+    /// - `env`: always the default tenant.
+    /// - `host`: the first label of `Host` (`foo.example.com` → `foo`; the port is ignored);
+    ///   the default when the header is missing or empty.
+    /// - `header`: `x-greentic-tenant`, the default when missing or empty.
+    func tenant(header: (String) -> String?) -> String {
+        switch mode {
+        case .env:
+            return defaultTenant
+        case .host:
+            guard let host = header("host")?.trimmingCharacters(in: .whitespaces), !host.isEmpty else { return defaultTenant }
+            let withoutPort = host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
+            let label = withoutPort.split(separator: ".", maxSplits: 1).first.map(String.init) ?? withoutPort
+            return label.isEmpty ? defaultTenant : label.lowercased()
+        case .header:
+            guard let value = header("x-greentic-tenant")?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                return defaultTenant
+            }
+            return value
+        }
+    }
+}

@@ -1,0 +1,163 @@
+internal import Foundation
+internal import Logging
+internal import RunnerCore
+internal import RunnerPacks
+internal import ServiceLifecycle
+
+/// Keeps the served tenants in step with the pack index.
+///
+/// A `Service`: ``run()`` reloads every `PACK_REFRESH_INTERVAL` and whenever
+/// ``requestReload()`` is called (the admin route). Each reload reads the index, resolves and
+/// verifies each tenant's packs, and rebuilds a tenant only when its digests changed; the new
+/// set is swapped in one step, and requests in flight finish on the runtime they started
+/// with. One bad tenant (bad index entry, missing bindings, unverifiable pack, broken flow)
+/// keeps its previous version and does not block the others; an unreadable index keeps the
+/// whole previous set.
+final class PackReloader: Service, Sendable {
+    private let indexLocation: String
+    private let packSource: String
+    private let bindings: [String: TenantBindings]
+    private let loader: PackLoader
+    private let builder: TenantRuntimeBuilder
+    private let tenants: ActiveTenants
+    private let status: HostStatus
+    private let refreshInterval: Duration
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private let triggers: AsyncStream<Void>
+    private let triggerContinuation: AsyncStream<Void>.Continuation
+
+    init(
+        indexLocation: String, packSource: String, bindings: [String: TenantBindings], loader: PackLoader, builder: TenantRuntimeBuilder,
+        tenants: ActiveTenants, status: HostStatus, refreshInterval: Duration, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.indexLocation = indexLocation
+        self.packSource = packSource
+        self.bindings = bindings
+        self.loader = loader
+        self.builder = builder
+        self.tenants = tenants
+        self.status = status
+        self.refreshInterval = refreshInterval
+        self.now = now
+        self.logger = logger
+        (self.triggers, self.triggerContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks for a reload as soon as possible; requests made while one runs are coalesced.
+    func requestReload() {
+        triggerContinuation.yield()
+    }
+
+    func run() async throws {
+        let interval = refreshInterval
+        let continuation = triggerContinuation
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                // Ends quietly when the loop below finishes and cancels it.
+                while (try? await Task.sleep(for: interval)) != nil {
+                    continuation.yield()
+                }
+            }
+            for await _ in triggers.cancelOnGracefulShutdown() {
+                await reload()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// The outcome of one reload, for logs and tests.
+    struct Report: Sendable {
+        var rebuilt: [String] = []
+        var unchanged: [String] = []
+        var removed: [String] = []
+        var errors: [String: String] = [:]
+        var indexError: String?
+    }
+
+    /// Reloads once, now.
+    @discardableResult
+    func reload() async -> Report {
+        var report = Report()
+        let index: PackIndex
+        do {
+            let (parsed, rejected) = try readIndex()
+            index = parsed
+            for (tenant, error) in rejected { report.errors[tenant] = error.description }
+        } catch {
+            report.indexError = error.description
+            status.recordFailure("pack index: \(error.description)")
+            logger.error("pack reload failed: the index could not be read", metadata: ["error": .string(error.description)])
+            return report
+        }
+
+        var next: [String: TenantRuntime] = [:]
+        for tenant in index.tenantIDs {
+            guard let packs = index.tenants[tenant] else { continue }
+            let current = tenants.runtime(for: tenant)
+            guard let tenantBindings = bindings[tenant] else {
+                report.errors[tenant] = "no bindings file declares tenant \(tenant)"
+                if let current { next[tenant] = current }
+                continue
+            }
+            do {
+                var inputs: [TenantRuntimeBuilder.Input] = []
+                for entry in packs.allEntries {
+                    let resolved = try await loader.load(entry)
+                    for warning in resolved.loaded.report.warnings {
+                        logger.warning("pack warning", metadata: ["gt.tenant": .string(tenant), "warning": .string(warning)])
+                    }
+                    inputs.append(.init(digest: resolved.digest, pack: resolved.loaded))
+                }
+                if let current, current.digests == inputs.map(\.digest) {
+                    next[tenant] = current
+                    report.unchanged.append(tenant)
+                    continue
+                }
+                next[tenant] = try builder.build(tenant: tenant, bindings: tenantBindings, packs: inputs)
+                report.rebuilt.append(tenant)
+            } catch {
+                report.errors[tenant] = "\(error)"
+                if let current { next[tenant] = current }
+            }
+        }
+        for runtime in tenants.all where index.tenants[runtime.tenant] == nil {
+            report.removed.append(runtime.tenant)
+        }
+        for (tenant, error) in report.errors where next[tenant] == nil || index.tenants[tenant] != nil {
+            logger.error("tenant not reloaded; keeping its previous version if any", metadata: ["gt.tenant": .string(tenant), "error": .string(error)])
+        }
+        for tenant in bindings.keys where index.tenants[tenant] == nil {
+            logger.debug("bindings without an index entry", metadata: ["gt.tenant": .string(tenant)])
+        }
+        tenants.replace(with: next)
+        status.recordReload(at: now(), tenantErrors: report.errors, loadedTenants: next.count)
+        if !report.rebuilt.isEmpty || !report.removed.isEmpty {
+            logger.info(
+                "pack reload completed",
+                metadata: [
+                    "rebuilt": .string(report.rebuilt.sorted().joined(separator: ",")), "removed": .string(report.removed.sorted().joined(separator: ",")),
+                ])
+        }
+        return report
+    }
+
+    private func readIndex() throws(PackError) -> (PackIndex, [String: PackError]) {
+        let path: String
+        if indexLocation.hasPrefix("file://") {
+            path = URL(string: indexLocation)?.path ?? String(indexLocation.dropFirst("file://".count))
+        } else if indexLocation.contains("://") {
+            throw PackError(code: .locatorInvalid, message: "PACK_INDEX_URL=\(indexLocation): only file paths and file:// URLs are supported in this release")
+        } else {
+            path = indexLocation
+        }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PackError(code: .notFound, message: "cannot read the pack index at \(url.path)", cause: error)
+        }
+        return try PackIndex.parseIsolatingTenants(Array(data), base: .directory(url.deletingLastPathComponent()), packSource: packSource)
+    }
+}

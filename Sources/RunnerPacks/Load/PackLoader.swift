@@ -1,0 +1,130 @@
+public import Logging
+internal import Synchronization
+
+/// Resolves one index entry into a verified pack: cache lookup for a pinned digest, fetch
+/// through the resolver registry (conditional on the last entity tag), SHA-256 digest check,
+/// index signature check with `PACK_PUBLIC_KEY`, content-addressed caching, then archive
+/// verification under the ``VerificationPolicy`` (reference §3).
+///
+/// A pinned digest whose file is in the cache is served without calling the resolver, so a
+/// restart does not download anything. Every rejection is a ``PackError`` whose message names
+/// the pack.
+public struct PackLoader: Sendable {
+    /// What the loader enforces.
+    public struct Configuration: Sendable {
+        /// The in-archive signer policy (``VerificationPolicy/select(verifyStrict:publicKey:)``).
+        public var policy: VerificationPolicy
+        /// `PACK_PUBLIC_KEY`, if configured: every entry must then carry a valid `signature`.
+        public var indexKey: IndexVerificationKey?
+        /// Archive size limits, also the fetch limit.
+        public var limits: PackReader.Limits
+
+        /// Creates a configuration.
+        public init(
+            policy: VerificationPolicy = .devOK, indexKey: IndexVerificationKey? = nil,
+            limits: PackReader.Limits = .init()
+        ) {
+            self.policy = policy
+            self.indexKey = indexKey
+            self.limits = limits
+        }
+    }
+
+    /// Entity tags remembered per locator target, with the digest of the bytes they named.
+    private final class ETagMemo: Sendable {
+        let entries = Mutex<[String: (etag: String, digest: String)]>([:])
+    }
+
+    /// The resolvers used to fetch.
+    public let registry: PackResolverRegistry
+    /// The cache packs are stored in.
+    public let cache: PackCache
+    /// The checks applied.
+    public let configuration: Configuration
+    private let logger: Logger
+    private let etags = ETagMemo()
+
+    /// Creates a loader.
+    public init(
+        registry: PackResolverRegistry = .standard(), cache: PackCache, configuration: Configuration = .init(),
+        logger: Logger = Logger(label: "greentic.runner.packs")
+    ) {
+        self.registry = registry
+        self.cache = cache
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Resolves, checks, caches and opens the pack `entry` names.
+    ///
+    /// - Throws: ``PackError``: `.notFound`/`.io`/`.locatorInvalid` from fetching,
+    ///   `.digestMismatch` naming the pack and both digests, `.indexSignatureInvalid`, or any
+    ///   archive verification error (its message prefixed with the pack name).
+    public func load(_ entry: PackIndexEntry) async throws(PackError) -> ResolvedPack {
+        var bytes: [UInt8]?
+        var fromCache = false
+        if let pin = entry.digest, PackDigest.sha256Hex(pin) != nil, let cached = try cache.cachedBytes(for: pin) {
+            bytes = cached
+            fromCache = true
+            logger.debug("pack served from cache", metadata: ["pack": "\(entry.name)", "digest": "\(pin)"])
+        }
+        if bytes == nil {
+            (bytes, fromCache) = try await fetch(entry)
+        }
+        guard let bytes else {
+            throw PackError(code: .io, message: "pack \(entry.name) could not be fetched from \(entry.locator)")
+        }
+        let digest = PackDigest.sha256(of: bytes)
+        try PackDigest.verify(expected: entry.digest, actual: digest, packName: entry.name)
+        if let key = configuration.indexKey {
+            try key.verify(signature: entry.signature, digest: digest, packName: entry.name)
+        }
+        let stored = try cache.store(bytes)
+        var loaded: LoadedPack
+        do {
+            loaded = try PackReader(limits: configuration.limits).open(bytes, policy: configuration.policy)
+        } catch {
+            throw PackError(code: error.code, message: "pack \(entry.name): \(error.message)", cause: error)
+        }
+        if let version = entry.version, version != loaded.manifest.meta.version {
+            loaded.report.warnings.append(
+                "the index pins \(entry.name) to version \(version) "
+                    + "but the pack's manifest says \(loaded.manifest.meta.version)"
+            )
+        }
+        logger.debug(
+            "pack verified",
+            metadata: ["pack": "\(entry.name)", "digest": "\(digest)", "policy": "\(configuration.policy)"])
+        return ResolvedPack(entry: entry, digest: digest, cachePath: stored.url, loaded: loaded, fromCache: fromCache)
+    }
+
+    /// Fetches through the registry, using and refreshing the remembered entity tag.
+    private func fetch(_ entry: PackIndexEntry) async throws(PackError) -> ([UInt8], Bool) {
+        let key = entry.locator.target
+        let remembered = etags.entries.withLock { $0[key] }
+        let request = PackFetchRequest(
+            locator: entry.locator, previousETag: remembered?.etag, maxBytes: configuration.limits.maxArchiveBytes)
+        switch try await registry.fetch(request) {
+        case .fetched(let fetched):
+            if let etag = fetched.etag {
+                let digest = PackDigest.sha256(of: fetched.bytes)
+                etags.entries.withLock { $0[key] = (etag, digest) }
+            }
+            return (fetched.bytes, false)
+        case .notModified:
+            if let remembered, let cached = try cache.cachedBytes(for: remembered.digest) {
+                return (cached, true)
+            }
+            etags.entries.withLock { $0[key] = nil }
+            var unconditional = request
+            unconditional.previousETag = nil
+            guard case .fetched(let fetched) = try await registry.fetch(unconditional) else {
+                throw PackError(
+                    code: .io,
+                    message: "the resolver for \(entry.locator) answered `not modified` to an unconditional request "
+                        + "for pack \(entry.name)")
+            }
+            return (fetched.bytes, false)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import RunnerCore
+
+extension Date {
+    /// Milliseconds since 1970, rounded to the nearest; clamped to `Int64`'s range.
+    var epochMilliseconds: Int64 {
+        let milliseconds = (timeIntervalSince1970 * 1000).rounded()
+        if let exact = Int64(exactly: milliseconds) { return exact }
+        return milliseconds < 0 ? .min : .max
+    }
+
+    init(epochMilliseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(epochMilliseconds) / 1000)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as GRDB's busy timeout wants it.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension Row {
+    /// The value of `column`, or `.corrupt` when it is missing or of the wrong type.
+    func column<Value: DatabaseValueConvertible>(
+        _ column: String,
+        of table: String,
+        as type: Value.Type = Value.self
+    ) throws(StoreError) -> Value {
+        do {
+            return try decode(Value.self, forColumn: column)
+        } catch {
+            throw StoreError(.corrupt, "\(table).\(column) holds an unexpected value", cause: error)
+        }
+    }
+
+    /// A JSON `TEXT` column, parsed; `.corrupt` when it is not valid JSON.
+    func json(_ column: String, of table: String) throws(StoreError) -> JSONValue {
+        let text: String = try self.column(column, of: table)
+        do {
+            return try JSONValue(parsing: text, limits: .init(maxDepth: Self.storedJSONMaxDepth))
+        } catch {
+            throw StoreError(.corrupt, "\(table).\(column) is not valid JSON", cause: error)
+        }
+    }
+
+    /// Nesting allowed when reading stored JSON back. It is the runner's own data, which may
+    /// nest deeper than the 64 levels allowed for untrusted input (a payload sits a few levels
+    /// down inside an engine snapshot).
+    static let storedJSONMaxDepth = 256
+
+    /// A BLOB column as bytes; `NULL` reads as no bytes (SQLite binds an empty blob as `NULL`
+    /// when the pointer is null, so writes use `COALESCE(?, X'')` and reads tolerate both).
+    func bytes(_ column: String, of table: String) throws(StoreError) -> [UInt8] {
+        let data: Data? = try self.column(column, of: table)
+        return data.map { [UInt8]($0) } ?? []
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+public import RunnerCore
+
+extension SQLiteRunnerStore {
+    /// Applies `commit` in one write transaction. The resume compare-and-swap is checked
+    /// first, then the dedupe claim, then state and outbox messages are written; the first
+    /// failure throws and rolls the whole transaction back.
+    public func commit(_ commit: RunCommit) async throws(StoreError) {
+        guard !commit.isEmpty else { return }
+        try await write("commit run") { db in
+            try Self.apply(commit.resume, db)
+            if let completion = commit.dedupe {
+                try Self.complete(completion, db)
+            }
+            for stateWrite in commit.stateWrites {
+                try Self.apply(stateWrite, db)
+            }
+            for message in commit.outbox {
+                try Self.enqueue(message, db)
+            }
+        }
+    }
+
+    // MARK: - Resume records
+
+    private static func apply(_ change: RunCommit.ResumeChange, _ db: Database) throws {
+        switch change {
+        case .none:
+            return
+        case .save(let record, let expectedRevision):
+            let current = try currentRevision(of: record.key, db)
+            let revision: Int64
+            if let expectedRevision {
+                guard let current, current.revision == expectedRevision else {
+                    throw conflict(record.key, expected: expectedRevision, found: current?.revision)
+                }
+                revision = try next(after: expectedRevision)
+            } else if let current {
+                // No `now` in a commit: the inserted record's creation time stands for it.
+                guard current.expiresAt <= record.createdAt.epochMilliseconds else {
+                    throw conflict(record.key, expected: nil, found: current.revision)
+                }
+                revision = try next(after: current.revision)
+            } else {
+                revision = 1
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO resume_record
+                        (tenant, session_key, flow_id, pack_digest, flow_hash, next_node, reason, snapshot,
+                         created_at, expires_at, revision)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.key.tenant, record.key.sessionKey, record.key.flowID,
+                    record.packDigest, record.flowHash, record.nextNode, record.reason,
+                    record.snapshot.serializedString(),
+                    record.createdAt.epochMilliseconds, record.expiresAt.epochMilliseconds, revision,
+                ]
+            )
+        case .delete(let key, let expectedRevision):
+            try db.execute(
+                sql: "DELETE FROM resume_record WHERE tenant = ? AND session_key = ? AND flow_id = ? AND revision = ?",
+                arguments: [key.tenant, key.sessionKey, key.flowID, expectedRevision]
+            )
+            if db.changesCount == 0 {
+                let current = try currentRevision(of: key, db)
+                throw conflict(key, expected: expectedRevision, found: current?.revision)
+            }
+        }
+    }
+
+    private static func currentRevision(of key: ResumeKey, _ db: Database) throws -> (revision: Int64, expiresAt: Int64)? {
+        let row = try Row.fetchOne(
+            db,
+            sql: "SELECT revision, expires_at FROM resume_record WHERE tenant = ? AND session_key = ? AND flow_id = ?",
+            arguments: [key.tenant, key.sessionKey, key.flowID]
+        )
+        guard let row else { return nil }
+        return (try row.column("revision", of: "resume_record"), try row.column("expires_at", of: "resume_record"))
+    }
+
+    private static func next(after revision: Int64) throws(StoreError) -> Int64 {
+        let (next, overflow) = revision.addingReportingOverflow(1)
+        guard !overflow else { throw StoreError(.corrupt, "resume record revision \(revision) cannot be incremented") }
+        return next
+    }
+
+    private static func conflict(_ key: ResumeKey, expected: Int64?, found: Int64?) -> StoreError {
+        let expectedText = expected.map { "revision \($0)" } ?? "no live record"
+        let foundText = found.map { "revision \($0)" } ?? "no record"
+        return StoreError(
+            .revisionConflict,
+            "resume record \(key.tenant)/\(key.sessionKey)/\(key.flowID): expected \(expectedText), found \(foundText)"
+        )
+    }
+
+    // MARK: - State
+
+    private static func apply(_ stateWrite: StateWrite, _ db: Database) throws {
+        let key = stateWrite.key
+        if let value = stateWrite.value {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO component_state (tenant, pack, scope, kind, name, value)
+                    VALUES (?, ?, ?, ?, ?, COALESCE(?, X''))
+                    """,
+                arguments: [key.scope.tenant, key.scope.pack, key.scope.session, key.kind.rawValue, key.name, Data(value)]
+            )
+        } else {
+            try db.execute(
+                sql: "DELETE FROM component_state WHERE tenant = ? AND pack = ? AND scope = ? AND kind = ? AND name = ?",
+                arguments: [key.scope.tenant, key.scope.pack, key.scope.session, key.kind.rawValue, key.name]
+            )
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Dispatch
+public import Foundation
+import GRDB
+public import RunnerCore
+
+/// A ``RunnerStore`` in one SQLite file, through GRDB: the embedded backend of a single node,
+/// also safe for several stores (processes) sharing the file.
+///
+/// The file is opened as a GRDB `DatabasePool` in WAL mode: reads run concurrently on reader
+/// connections while writes are serialised on one writer connection, and every write is an
+/// `IMMEDIATE` transaction that waits up to ``Configuration/busyTimeout`` for another
+/// connection's lock. All SQLite work runs on GRDB's dispatch queues (or, for opening and
+/// closing, on a global dispatch queue), never on the Swift cooperative pool.
+///
+/// Semantics shared with ``InMemoryRunnerStore`` (and checked by `RunnerStoreConformance`):
+/// times are stored as epoch milliseconds (sub-millisecond precision is rounded away); a resume
+/// record is live while `now < expires_at`; the revision compare-and-swap compares revisions
+/// only; an insert (`expectedRevision == nil`) judges expiry at the new record's `createdAt`,
+/// because ``RunCommit`` carries no `now`, and continues an expired record's revision; a dedupe
+/// completion requires the token to still hold the `processing` row; an outbox id already
+/// queued fails the commit (`.backend`, a unique-key violation). See `SQLiteSchema` for the
+/// tables.
+public final class SQLiteRunnerStore: RunnerStore, Sendable {
+    /// How the database file is opened.
+    public struct Configuration: Sendable, Hashable {
+        /// How long a statement waits for a lock held by another connection or process
+        /// before failing with `StoreError.Code.backend`.
+        public var busyTimeout: Duration
+        /// The most read connections used at once.
+        public var maximumReaderCount: Int
+
+        public init(busyTimeout: Duration = .seconds(5), maximumReaderCount: Int = 4) {
+            self.busyTimeout = busyTimeout
+            self.maximumReaderCount = maximumReaderCount
+        }
+    }
+
+    /// The path of the database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating it when missing) the database file at `path` and brings its schema up
+    /// to date.
+    ///
+    /// - Throws: `StoreError.Code.schemaTooNew` when the file was migrated by a newer build
+    ///   (it holds a migration this build does not know), `.backend` when SQLite fails (not a
+    ///   database, no permission, locked for longer than the busy timeout).
+    public init(path: String, configuration: Configuration = .init()) async throws(StoreError) {
+        self.path = path
+        do {
+            pool = try await Self.offCooperativePool {
+                try Self.openAndMigrate(path: path, configuration: configuration)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.backend, "cannot open SQLite store at \(path)", cause: error)
+        }
+    }
+
+    /// Closes the database connections. Every later call on this store fails with
+    /// `StoreError.Code.backend`. Dropping the last reference closes them too.
+    public func close() async throws(StoreError) {
+        let pool = self.pool
+        do {
+            try await Self.offCooperativePool { try pool.close() }
+        } catch {
+            throw StoreError(.backend, "cannot close SQLite store at \(path)", cause: error)
+        }
+    }
+
+    // MARK: - RunnerStore
+
+    public func resumeRecord(for key: ResumeKey, now: Date) async throws(StoreError) -> ResumeRecord? {
+        try await read("load resume record") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT pack_digest, flow_hash, next_node, reason, snapshot, created_at, expires_at, revision
+                    FROM resume_record
+                    WHERE tenant = ? AND session_key = ? AND flow_id = ? AND expires_at > ?
+                    """,
+                arguments: [key.tenant, key.sessionKey, key.flowID, now.epochMilliseconds]
+            )
+            guard let row else { return nil }
+            return try Self.resumeRecord(key: key, row: row)
+        }
+    }
+
+    public func stateSnapshot(for scope: StateScope) async throws(StoreError) -> StateSnapshot {
+        try await read("load state snapshot") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT kind, name, value FROM component_state WHERE tenant = ? AND pack = ? AND scope = ?",
+                arguments: [scope.tenant, scope.pack, scope.session]
+            )
+            var snapshot = StateSnapshot()
+            for row in rows {
+                let kindText: String = try row.column("kind", of: "component_state")
+                let name: String = try row.column("name", of: "component_state")
+                let value = try row.bytes("value", of: "component_state")
+                switch StateKey.Kind(rawValue: kindText) {
+                case .component: snapshot.components[name] = value
+                case .keyValue: snapshot.keyValues[name] = value
+                case nil: throw StoreError(.corrupt, "component_state.kind holds unknown kind \(kindText)")
+                }
+            }
+            return snapshot
+        }
+    }
+
+    @discardableResult
+    public func purgeExpired(now: Date) async throws(StoreError) -> Int {
+        let nowMS = now.epochMilliseconds
+        return try await write("purge expired records") { db in
+            try db.execute(sql: "DELETE FROM resume_record WHERE expires_at <= ?", arguments: [nowMS])
+            var removed = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM dedupe
+                    WHERE (state = 'processing' AND lease_until <= ?) OR (state = 'done' AND retain_until <= ?)
+                    """,
+                arguments: [nowMS, nowMS]
+            )
+            removed += db.changesCount
+            return removed
+        }
+    }
+
+    // MARK: - Access helpers
+
+    /// Runs `body` in a read transaction, wrapping every non-store error as `.backend`.
+    func read<T: Sendable>(
+        _ operation: String,
+        _ body: @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.backend, "SQLite store: \(operation) failed", cause: error)
+        }
+    }
+
+    /// Runs `body` in one `IMMEDIATE` write transaction, rolled back when it throws; wraps
+    /// every non-store error as `.backend`.
+    func write<T: Sendable>(
+        _ operation: String,
+        _ body: @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.backend, "SQLite store: \(operation) failed", cause: error)
+        }
+    }
+
+    static func resumeRecord(key: ResumeKey, row: Row) throws(StoreError) -> ResumeRecord {
+        let table = "resume_record"
+        return ResumeRecord(
+            key: key,
+            packDigest: try row.column("pack_digest", of: table),
+            flowHash: try row.column("flow_hash", of: table),
+            nextNode: try row.column("next_node", of: table),
+            reason: try row.column("reason", of: table),
+            snapshot: try row.json("snapshot", of: table),
+            createdAt: Date(epochMilliseconds: try row.column("created_at", of: table)),
+            expiresAt: Date(epochMilliseconds: try row.column("expires_at", of: table)),
+            revision: try row.column("revision", of: table)
+        )
+    }
+
+    // MARK: - Opening
+
+    private static func openAndMigrate(path: String, configuration: Configuration) throws -> DatabasePool {
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(configuration.busyTimeout.timeInterval)
+        config.maximumReaderCount = max(1, configuration.maximumReaderCount)
+        config.label = "greentic-runner.store"
+        let pool = try DatabasePool(path: path, configuration: config)
+        let migrator = SQLiteSchema.migrator
+        try pool.barrierWriteWithoutTransaction { db in
+            let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+            guard unknown.isEmpty else {
+                throw StoreError(
+                    .schemaTooNew,
+                    "\(path) was migrated by a newer runner (unknown migrations: \(unknown.sorted().joined(separator: ", ")))"
+                )
+            }
+        }
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    /// Runs blocking work (opening or closing SQLite connections) on a dispatch queue, so it
+    /// never occupies a thread of the Swift cooperative pool.
+    private static func offCooperativePool<T: Sendable>(
+        _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result(catching: work))
+            }
+        }
+    }
+}

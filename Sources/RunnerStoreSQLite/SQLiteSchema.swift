@@ -1,0 +1,130 @@
+import GRDB
+
+/// The SQLite schema of ``SQLiteRunnerStore``, as versioned GRDB migrations.
+///
+/// GRDB records every applied migration id in its `grdb_migrations` table. A database that
+/// holds an id this build does not know was written by a newer runner: opening it fails with
+/// `StoreError.Code.schemaTooNew` rather than guessing. Migrations are append-only: never
+/// edit a released one, add `v2`, `v3`… instead.
+///
+/// Conventions: times are epoch milliseconds (`INTEGER`); JSON is compact UTF-8 `TEXT`
+/// written by `JSONValue.serializedString()`; byte strings are `BLOB` (an empty byte string
+/// is stored as `X''`, never `NULL`). Tables are `WITHOUT ROWID`, clustered on their key.
+///
+/// ## v1
+///
+/// `resume_record` — one paused conversation per (tenant, session key, flow):
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | tenant, session_key, flow_id | TEXT | primary key (`ResumeKey`) |
+/// | pack_digest, flow_hash, next_node | TEXT | where and on which pack version to continue |
+/// | reason | TEXT NULL | why the run paused |
+/// | snapshot | TEXT | the engine's state, JSON |
+/// | created_at, expires_at | INTEGER | epoch ms; live while `now < expires_at` |
+/// | revision | INTEGER | compare-and-swap counter, 1 on first save |
+///
+/// `component_state` — component state bytes and host key-value entries:
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | tenant, pack, scope, kind, name | TEXT | primary key; `scope` is the session key or `''`; `kind` is `component` or `kv` |
+/// | value | BLOB | the bytes |
+///
+/// `dedupe` — provider event ids and idempotency keys:
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | tenant, namespace, id | TEXT | primary key (`DedupeKey`) |
+/// | state | TEXT | `processing` (claimed) or `done` (response recorded) |
+/// | token | TEXT NULL | the claim token while `processing` |
+/// | lease_until | INTEGER NULL | epoch ms; the claim is over when `lease_until <= now` |
+/// | retain_until | INTEGER NULL | epoch ms; the `done` record is over when `retain_until <= now` |
+/// | response_status | INTEGER NULL | replayed HTTP status |
+/// | response_headers | TEXT NULL | replayed headers, a JSON object of strings |
+/// | response_body | BLOB NULL | replayed body |
+///
+/// `outbox` — replies waiting for delivery, queued by the commit of the run that made them:
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | id | TEXT | primary key, the message's delivery idempotency handle |
+/// | tenant, provider | TEXT | whose reply, through which provider's API |
+/// | address, message | TEXT | JSON |
+/// | created_at | INTEGER | epoch ms; with `sequence` then `id`, the delivery order |
+/// | sequence | INTEGER | order among the messages of one run |
+/// | attempts | INTEGER | delivery attempts so far |
+/// | next_attempt_at | INTEGER | epoch ms; due when `next_attempt_at <= now` (a lease moves it) |
+/// | state | TEXT | `pending` or `dead` (a dead letter, kept for inspection, never leased) |
+/// | last_error | TEXT NULL | why the last attempt failed |
+enum SQLiteSchema {
+    /// Every migration this build knows, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1", migrate: v1)
+        return migrator
+    }
+
+    private static func v1(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE resume_record (
+                    tenant TEXT NOT NULL,
+                    session_key TEXT NOT NULL,
+                    flow_id TEXT NOT NULL,
+                    pack_digest TEXT NOT NULL,
+                    flow_hash TEXT NOT NULL,
+                    next_node TEXT NOT NULL,
+                    reason TEXT,
+                    snapshot TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    revision INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, session_key, flow_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX resume_record_expires_at ON resume_record (expires_at);
+
+                CREATE TABLE component_state (
+                    tenant TEXT NOT NULL,
+                    pack TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('component', 'kv')),
+                    name TEXT NOT NULL,
+                    value BLOB NOT NULL,
+                    PRIMARY KEY (tenant, pack, scope, kind, name)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE dedupe (
+                    tenant TEXT NOT NULL,
+                    namespace TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('processing', 'done')),
+                    token TEXT,
+                    lease_until INTEGER,
+                    retain_until INTEGER,
+                    response_status INTEGER,
+                    response_headers TEXT,
+                    response_body BLOB,
+                    PRIMARY KEY (tenant, namespace, id)
+                ) WITHOUT ROWID;
+                CREATE INDEX dedupe_lease_until ON dedupe (lease_until);
+                CREATE INDEX dedupe_retain_until ON dedupe (retain_until);
+
+                CREATE TABLE outbox (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'dead')),
+                    last_error TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+                """
+        )
+    }
+}

@@ -1,0 +1,41 @@
+public import Logging
+
+/// Everything one guest call needs: the two byte lists of the ABI, the host-side data the host
+/// imports expose, the limits and the pooling key.
+public struct WasmInvocation: Sendable {
+    /// The `input` list (UTF-8 JSON per the spec, but treated as opaque bytes here).
+    public var input: [UInt8]
+    /// The component's state bytes (empty on the first call).
+    public var state: [UInt8]
+    /// Preloaded scoped key/value state visible to `state-get`; writes are reported in
+    /// ``WasmInvocationResult/keyValueWrites`` and never mutate this dictionary.
+    public var keyValues: [String: [UInt8]]
+    /// Allow-listed secrets for `secret-get`; any name not in here reads as missing (−1).
+    public var secrets: [String: String]
+    /// Limits for this call.
+    public var limits: WasmLimits
+    /// Pool key, e.g. `"tenant|componentDigest"`. Instances are reused across calls with the same
+    /// key and the same ``CompiledComponent``, and never shared across different keys.
+    public var instanceKey: String
+    /// Where guest `log` lines go (with `wasm.component` and `wasm.instance_key` metadata).
+    public var logger: Logger
+
+    /// Creates an invocation.
+    public init(
+        input: [UInt8],
+        state: [UInt8] = [],
+        keyValues: [String: [UInt8]] = [:],
+        secrets: [String: String] = [:],
+        limits: WasmLimits = WasmLimits(),
+        instanceKey: String,
+        logger: Logger = Logger(label: "greentic.wasm.guest")
+    ) {
+        self.input = input
+        self.state = state
+        self.keyValues = keyValues
+        self.secrets = secrets
+        self.limits = limits
+        self.instanceKey = instanceKey
+        self.logger = logger
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import RunnerCore
+
+@Suite("RFC 3339 timestamps")
+struct RFC3339Tests {
+    @Test func chronoStyleOmitsZeroFraction() {
+        let date = Date(timeIntervalSince1970: 1_762_851_600)  // 2025-11-11T09:00:00Z
+        #expect(RFC3339.chronoString(date) == "2025-11-11T09:00:00+00:00")
+        #expect(RFC3339.zuluString(date) == "2025-11-11T09:00:00Z")
+    }
+
+    @Test func chronoStyleWritesFractions() {
+        #expect(RFC3339.chronoString(Date(timeIntervalSince1970: 0.5)) == "1970-01-01T00:00:00.500+00:00")
+        #expect(RFC3339.chronoString(Date(timeIntervalSince1970: 951_782_400.000_25)) == "2000-02-29T00:00:00.000250+00:00")
+        #expect(RFC3339.chronoString(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59+00:00")
+    }
+
+    @Test func parses() {
+        #expect(RFC3339.parse("2025-11-11T09:00:00+00:00") == Date(timeIntervalSince1970: 1_762_851_600))
+        #expect(RFC3339.parse("2025-11-11T10:00:00.250+01:00") == Date(timeIntervalSince1970: 1_762_851_600.25))
+        #expect(RFC3339.parse("yesterday") == nil)
+    }
+}
+
+@Suite("Small security helpers")
+struct SecurityHelperTests {
+    @Test func constantTimeEquality() {
+        #expect(ConstantTime.equals("secret", "secret"))
+        #expect(!ConstantTime.equals("secret", "secreT"))
+        #expect(!ConstantTime.equals("secret", "secret!"))
+        #expect(!ConstantTime.equals("", "x"))
+        #expect(ConstantTime.equals("", ""))
+    }
+
+    @Test func hexRoundTrip() {
+        #expect(Hex.encode([0x00, 0xAB, 0xFF]) == "00abff")
+        #expect(Hex.decode("00ABff") == [0x00, 0xAB, 0xFF])
+        #expect(Hex.decode("abc") == nil)
+        #expect(Hex.decode("zz") == nil)
+    }
+
+    @Test(arguments: [("demo", true), ("acme-1.eu_west", true), ("", false), ("a b", false), ("a:b", false), (String(repeating: "x", count: 65), false)])
+    func tenantNames(_ name: String, _ valid: Bool) {
+        #expect(TenantName.isValid(name) == valid)
+    }
+}

@@ -1,0 +1,230 @@
+import Foundation
+import GRDB
+import RunnerCore
+import RunnerStoreSQLite
+import RunnerTestSupport
+import Testing
+
+@Suite("SQLiteRunnerStore")
+struct SQLiteRunnerStoreTests {
+    @Test("conformance", arguments: RunnerStoreConformance.Check.allCases)
+    func conformance(_ check: RunnerStoreConformance.Check) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        try await RunnerStoreConformance { try await SQLiteRunnerStore(path: path) }.run(check)
+    }
+
+    @Test func dataSurvivesReopening() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let record = Self.record(nextNode: "ask")
+        let write = StateWrite(key: StateKey(scope: Self.scope, kind: .component, name: "greeter"), value: [0, 1, 0xFF])
+        let response = StoredResponse(status: 200, headers: ["x": "y"], body: [1, 2])
+
+        let first = try await SQLiteRunnerStore(path: path)
+        let token = try await Self.claimedToken(first.claim(Self.dedupeKey, leaseUntil: Self.at(30_000), now: Self.at(0)))
+        try await first.commit(
+            RunCommit(
+                resume: .save(record, expectedRevision: nil),
+                stateWrites: [write],
+                dedupe: .init(key: Self.dedupeKey, token: token, response: response, retainUntil: Self.at(600_000))
+            )
+        )
+        try await first.close()
+        await Self.expectStoreError(.backend) { _ = try await first.resumeRecord(for: record.key, now: Self.at(1)) }
+
+        let second = try await SQLiteRunnerStore(path: path)
+        var expected = record
+        expected.revision = 1
+        #expect(try await second.resumeRecord(for: record.key, now: Self.at(1)) == expected)
+        #expect(try await second.stateSnapshot(for: Self.scope) == StateSnapshot(components: ["greeter": [0, 1, 0xFF]]))
+        #expect(try await second.claim(Self.dedupeKey, leaseUntil: Self.at(30_000), now: Self.at(1)) == .completed(response))
+        try await second.commit(RunCommit(resume: .save(Self.record(nextNode: "next"), expectedRevision: 1)))
+        #expect(try await second.resumeRecord(for: record.key, now: Self.at(1))?.revision == 2)
+    }
+
+    @Test func journalModeIsWAL() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let store = try await SQLiteRunnerStore(path: path)
+        try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
+
+        let observer = try DatabaseQueue(path: path)
+        let journalMode = try await observer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(journalMode == "wal")
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func schemaVersionIsRecorded() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        _ = try await SQLiteRunnerStore(path: path)
+
+        let observer = try DatabaseQueue(path: path)
+        let applied = try await observer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+        #expect(applied == ["v1"])
+        let tables = try await observer.read {
+            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
+        }
+        #expect(tables == ["component_state", "dedupe", "outbox", "resume_record"])
+    }
+
+    @Test func unknownFutureMigrationIsRejected() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        try await SQLiteRunnerStore(path: path).close()
+
+        let newer = try DatabaseQueue(path: path)
+        try await newer.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-the-future')") }
+        try newer.close()
+
+        await Self.expectStoreError(.schemaTooNew) { _ = try await SQLiteRunnerStore(path: path) }
+    }
+
+    @Test func secondInstanceSeesCommits() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let nodeA = try await SQLiteRunnerStore(path: path)
+        let nodeB = try await SQLiteRunnerStore(path: path)
+
+        let record = Self.record()
+        try await nodeA.commit(RunCommit(resume: .save(record, expectedRevision: nil)))
+        #expect(try await nodeB.resumeRecord(for: record.key, now: Self.at(1))?.nextNode == record.nextNode)
+        await Self.expectStoreError(.revisionConflict) {
+            try await nodeB.commit(RunCommit(resume: .save(Self.record(nextNode: "b"), expectedRevision: nil)))
+        }
+        try await nodeB.commit(RunCommit(resume: .save(Self.record(nextNode: "b"), expectedRevision: 1)))
+        #expect(try await nodeA.resumeRecord(for: record.key, now: Self.at(1))?.nextNode == "b")
+
+        // Both nodes race for one event: exactly one claim wins across the two connections.
+        let nodes = [nodeA, nodeB]
+        let claims = try await withThrowingTaskGroup(of: DedupeClaim.self) { group in
+            for index in 0..<20 {
+                let node = nodes[index % 2]
+                group.addTask { try await node.claim(Self.dedupeKey, leaseUntil: Self.at(30_000), now: Self.at(0)) }
+            }
+            return try await group.reduce(into: [DedupeClaim]()) { $0.append($1) }
+        }
+        #expect(claims.filter { $0 != .inProgress }.count == 1, "\(claims)")
+    }
+
+    @Test func commitWaitsForAnotherWriterWithinBusyTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let store = try await SQLiteRunnerStore(path: path, configuration: .init(busyTimeout: .seconds(10)))
+
+        let holder = try await Self.holdWriteLock(path: path, for: 0.3)
+        let start = ContinuousClock.now
+        try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
+        #expect(ContinuousClock.now - start >= .milliseconds(200), "the commit waited for the other writer")
+        try await holder.value
+        #expect(try await store.resumeRecord(for: Self.record().key, now: Self.at(1))?.revision == 1)
+    }
+
+    @Test func commitFailsPastBusyTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let store = try await SQLiteRunnerStore(path: path, configuration: .init(busyTimeout: .milliseconds(50)))
+
+        let holder = try await Self.holdWriteLock(path: path, for: 1.0)
+        await Self.expectStoreError(.backend) {
+            try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
+        }
+        try await holder.value
+        #expect(try await store.resumeRecord(for: Self.record().key, now: Self.at(1)) == nil)
+    }
+
+    @Test func corruptSnapshotIsReported() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let store = try await SQLiteRunnerStore(path: path)
+        let record = Self.record()
+        try await store.commit(RunCommit(resume: .save(record, expectedRevision: nil)))
+
+        let vandal = try DatabaseQueue(path: path)
+        try await vandal.write { try $0.execute(sql: "UPDATE resume_record SET snapshot = '{not json'") }
+        await Self.expectStoreError(.corrupt) { _ = try await store.resumeRecord(for: record.key, now: Self.at(1)) }
+
+        try await vandal.write { try $0.execute(sql: "UPDATE resume_record SET snapshot = '{}', revision = 'not a number'") }
+        await Self.expectStoreError(.corrupt) { _ = try await store.resumeRecord(for: record.key, now: Self.at(1)) }
+    }
+
+    @Test func fileThatIsNotADatabaseFails() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: path))
+        await Self.expectStoreError(.backend) { _ = try await SQLiteRunnerStore(path: path) }
+    }
+
+    // MARK: - Helpers
+
+    static let scope = StateScope(tenant: "tenant-a", pack: "pack-a", session: "s1")
+    static let dedupeKey = DedupeKey(tenant: "tenant-a", namespace: "telegram", id: "update-1")
+
+    static func at(_ offsetMS: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(1_700_000_000_000 + offsetMS) / 1000)
+    }
+
+    static func record(nextNode: String = "ask") -> ResumeRecord {
+        ResumeRecord(
+            key: ResumeKey(tenant: "tenant-a", sessionKey: "s1", flowID: "flow"),
+            packDigest: "sha256:00",
+            flowHash: "h",
+            nextNode: nextNode,
+            reason: nil,
+            snapshot: ["n": 1],
+            createdAt: at(0),
+            expiresAt: at(60_000)
+        )
+    }
+
+    /// Takes the write lock of the file at `path` from another connection, as another process
+    /// would, and keeps it for `seconds`; returns once the lock is held.
+    static func holdWriteLock(path: String, for seconds: TimeInterval) async throws -> Task<Void, any Error> {
+        let other = try DatabaseQueue(path: path)
+        let (locked, signal) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await other.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                signal.finish()
+                Thread.sleep(forTimeInterval: seconds)
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        for await _ in locked {}
+        return holder
+    }
+
+    static func claimedToken(_ claim: DedupeClaim, sourceLocation: SourceLocation = #_sourceLocation) throws -> ClaimToken {
+        guard case .claimed(let token) = claim else {
+            Issue.record("expected .claimed, got \(claim)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        return token
+    }
+
+    static func expectStoreError(
+        _ code: StoreError.Code,
+        sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: () async throws -> Void
+    ) async {
+        do {
+            try await body()
+            Issue.record("expected StoreError \(code), but the call succeeded", sourceLocation: sourceLocation)
+        } catch let error as StoreError {
+            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("expected StoreError \(code), got \(error)", sourceLocation: sourceLocation)
+        }
+    }
+}

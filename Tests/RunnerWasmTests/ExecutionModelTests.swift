@@ -1,0 +1,97 @@
+@testable import RunnerWasm
+import Synchronization
+import Testing
+
+/// Instance pooling, worker threads, queueing and shutdown.
+@Suite struct ExecutionModelTests {
+    @Test func instancesAreReusedPerKeyAndNeverSharedAcrossKeys() async throws {
+        let runtime = makeRuntime(workers: 1)
+        defer { runtime.shutdown() }
+        let stateful = try component(Components.stateful, on: runtime)
+        var seen: [UInt32] = []
+        for key in ["a", "a", "b", "a", "b"] {
+            seen.append(u32(try await runtime.invoke(stateful, call(key: key)).output))
+        }
+        #expect(seen == [1, 2, 1, 3, 2])
+        // Same bytes compiled again is a different component: its own instances.
+        let again = try component(Components.stateful, on: runtime)
+        #expect(u32(try await runtime.invoke(again, call(key: "a")).output) == 1)
+    }
+
+    @Test func aTrappedInstanceIsDiscarded() async throws {
+        let runtime = makeRuntime(workers: 1)
+        defer { runtime.shutdown() }
+        let stateful = try component(Components.stateful, on: runtime)
+        #expect(u32(try await runtime.invoke(stateful, call()).output) == 1)
+        #expect(u32(try await runtime.invoke(stateful, call()).output) == 2)
+        let error = await wasmError { _ = try await runtime.invoke(stateful, call("X")) }
+        #expect(error?.code == .trap)
+        #expect(error?.message.contains("unreachable") == true)
+        #expect(u32(try await runtime.invoke(stateful, call()).output) == 1)
+    }
+
+    @Test func aSpinningGuestDoesNotBlockOtherWorkers() async throws {
+        let runtime = makeRuntime(workers: 2)
+        let recorder = LogRecorder()
+        let spin = try component(Components.spin, on: runtime, name: "spin")
+        let echo = try component(Components.echo, on: runtime, name: "echo")
+        let spinDone = Mutex(false)
+        async let spinning: WasmError? = wasmError {
+            defer { spinDone.withLock { $0 = true } }
+            _ = try await runtime.invoke(
+                spin, call(key: "slow", limits: WasmLimits(fuel: .max, timeoutMs: 600_000), logger: recorder.logger))
+        }
+        #expect(try await recorder.waitFor("spinning"))
+        let quick = try await runtime.invoke(echo, call("7", key: "fast"))
+        #expect(quick.output == Array(#"{"payload":7}"#.utf8))
+        #expect(spinDone.withLock { $0 } == false)
+        runtime.shutdown()
+        #expect(await spinning?.code == .shutdown)
+    }
+
+    @Test func aFullQueueRejectsWithOverloaded() async throws {
+        let runtime = makeRuntime(workers: 1, maxQueued: 1)
+        let recorder = LogRecorder()
+        let spin = try component(Components.spin, on: runtime)
+        let echo = try component(Components.echo, on: runtime)
+        let forever = WasmLimits(fuel: .max, timeoutMs: 600_000)
+        async let running = wasmError { _ = try await runtime.invoke(spin, call(limits: forever, logger: recorder.logger)) }
+        #expect(try await recorder.waitFor("spinning"))
+        async let queued = wasmError { _ = try await runtime.invoke(echo, call("1")) }
+        #expect(await waitUntil { runtime.pool.queuedCount == 1 })
+        let rejected = await wasmError { _ = try await runtime.invoke(echo, call("2")) }
+        #expect(rejected?.code == .overloaded)
+        runtime.shutdown()
+        #expect(await queued?.code == .shutdown)
+        #expect(await running?.code == .shutdown)
+    }
+
+    @Test func shutdownFailsPendingAndLaterCalls() async throws {
+        let runtime = makeRuntime(workers: 1, maxQueued: 8)
+        let recorder = LogRecorder()
+        let spin = try component(Components.spin, on: runtime)
+        let counter = try component(Components.counter, on: runtime)
+        let forever = WasmLimits(fuel: .max, timeoutMs: 600_000)
+        async let running = wasmError { _ = try await runtime.invoke(spin, call(limits: forever, logger: recorder.logger)) }
+        #expect(try await recorder.waitFor("spinning"))
+        async let first = wasmError { _ = try await runtime.invoke(counter, call()) }
+        async let second = wasmError { _ = try await runtime.invoke(counter, call()) }
+        #expect(await waitUntil { runtime.pool.queuedCount == 2 })
+        runtime.shutdown()
+        runtime.shutdown()  // idempotent
+        #expect(await first?.code == .shutdown)
+        #expect(await second?.code == .shutdown)
+        #expect(await running?.code == .shutdown)
+        let late = await wasmError { _ = try await runtime.invoke(counter, call()) }
+        #expect(late?.code == .shutdown)
+    }
+
+    /// Polls `condition` every 5 ms, up to 2,000 times.
+    private func waitUntil(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<2_000 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return condition()
+    }
+}

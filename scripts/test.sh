@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: build with warnings as errors, run every test.
+# Usage: scripts/test.sh [extra `swift test` arguments, e.g. --filter Flow]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System libraries the build links (GRDB: SQLite; zlib for ZIP inflate). Installed when
+# missing and we are root (CI, fresh machines); otherwise we say what is missing.
+need=()
+for package in libsqlite3-dev zlib1g-dev pkg-config; do
+  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}"
+  else
+    echo "missing system packages: ${need[*]} (apt-get install them, then rerun)" >&2
+    exit 1
+  fi
+fi
+
+# Same environment for build and test, so SwiftPM does not re-plan between them.
+export RUNNER_WARNINGS_AS_ERRORS=1
+swift build --build-tests
+swift test --skip-build --parallel "$@"
