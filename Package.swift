@@ -145,7 +145,7 @@ let package = Package(
         // Not a product: conformance suites and fixtures shared by the test targets only.
         .target(
             name: "RunnerTestSupport",
-            dependencies: ["RunnerCore", "RunnerFlow"],
+            dependencies: ["RunnerCore", "RunnerFlow", "RunnerPacks", "RunnerWasm"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "RunnerTestSupport"], swiftSettings: swiftSettings),
@@ -163,14 +163,18 @@ let package = Package(
             name: "RunnerStoreSQLiteTests",
             dependencies: ["RunnerStoreSQLite", "RunnerTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
-        .testTarget(name: "RunnerIngressTests", dependencies: ["RunnerIngress", "RunnerTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RunnerIngressTests", dependencies: ["RunnerIngress", "RunnerTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RunnerHostTests",
             dependencies: [
-                "RunnerHost", "RunnerTestSupport",
+                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "RunnerTestSupport"], swiftSettings: swiftSettings),

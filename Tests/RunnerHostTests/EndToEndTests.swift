@@ -1,0 +1,163 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import RunnerCore
+import RunnerHost
+import RunnerStoreSQLite
+import RunnerTestSupport
+import Synchronization
+import Testing
+
+/// The real server on a random port, driven over HTTP.
+@Suite("End to end")
+struct EndToEndTests {
+    func fixture(_ name: String) throws -> [UInt8] {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/telegram/\(name)", withExtension: "json"))
+        return Array(try Data(contentsOf: url))
+    }
+
+    @Test func webhookRunsAWasmNodeAndIdempotencyReplays() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.hello], components: ["greeter": try TestComponents.greeter]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            let first = try await client.post("/webhook/hello", "Ada")
+            #expect(first.status == 200)
+            #expect(first.text == "Hello, Ada! visit 1")
+            let second = try await client.post("/webhook/hello", "Ada")
+            #expect(second.text == "Hello, Ada! visit 2")
+
+            let keyed = try await client.post("/webhook/hello", "Bob", headers: [("Idempotency-Key", "k-1")])
+            let replay = try await client.post("/webhook/hello", "Bob", headers: [("Idempotency-Key", "k-1")])
+            #expect(keyed.text == "Hello, Bob! visit 1")
+            #expect(replay.status == keyed.status)
+            #expect(replay.text == keyed.text)
+            let next = try await client.post("/webhook/hello", "Bob", headers: [("Idempotency-Key", "k-2")])
+            #expect(next.text == "Hello, Bob! visit 1", "each idempotency key is its own session")
+            let sameSession = try await client.post("/webhook/hello", "Ada")
+            #expect(sameSession.text == "Hello, Ada! visit 3")
+        }
+        // The replay did not run the flow: the greeter's state for session k-1 counted one visit.
+        let store = try await SQLiteRunnerStore(path: deployment.storePath)
+        let state = try await store.stateSnapshot(for: StateScope(tenant: "demo", pack: "test.pack", session: "k-1"))
+        #expect(state.components["greeter"] == [1, 0, 0, 0])
+        try await store.close()
+    }
+
+    @Test func telegramUpdateIsAnsweredThroughTheBotAPIOnce() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.chat]))
+        let fake = FakeBotAPI()
+        try await fake.run { baseURL in
+            var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+            configuration.telegram = .init(botToken: "123:ABC", webhookSecret: "hook-secret", apiBaseURL: baseURL)
+            try await withLiveHost(configuration) { client async throws in
+                let secret = [("X-Telegram-Bot-Api-Secret-Token", "hook-secret")]
+                let start = try await client.telegram(try fixture("start"), headers: secret)
+                #expect(start.status == 200)
+                #expect(try await eventually { fake.calls.count == 1 })
+                let call = try #require(fake.calls.first)
+                #expect(call.path == "/bot123:ABC/sendMessage")
+                #expect(call.body["chat_id"] as? Int == 4242)
+                #expect(call.body["text"] as? String == "What's your name?")
+                #expect(call.body["parse_mode"] == nil)
+
+                // Telegram redelivers the same update: same answer, no second run, no second message.
+                let redelivered = try await client.telegram(try fixture("start"), headers: secret)
+                #expect(redelivered.status == 200)
+
+                let name = try await client.telegram(try fixture("name"), headers: secret)
+                #expect(name.status == 200)
+                #expect(try await eventually { fake.calls.count == 2 })
+                #expect(fake.calls.last?.body["text"] as? String == "Nice to meet you, Ada Lovelace! You opened with /start.")
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(fake.calls.count == 2, "the redelivered update must not produce a second reply")
+
+                let edited = try await client.telegram(try fixture("edited"), headers: secret)
+                #expect(edited.status == 204)
+                let forged = try await client.telegram(try fixture("again"), headers: [("X-Telegram-Bot-Api-Secret-Token", "wrong")])
+                #expect(forged.status == 401)
+            }
+        }
+    }
+
+    @Test func failedDeliveriesAreRetriedFromTheOutbox() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.chat]))
+        let fake = FakeBotAPI()
+        fake.failures.withLock { $0 = [500] }
+        try await fake.run { baseURL in
+            var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+            configuration.telegram = .init(botToken: "t", apiBaseURL: baseURL)
+            try await withLiveHost(configuration) { client async throws in
+                #expect(try await client.telegram(try fixture("start")).status == 200)
+                // First attempt fails with 500; the dispatcher retries after its backoff.
+                #expect(try await eventually(timeout: .seconds(15)) { fake.calls.count >= 2 })
+                #expect(fake.calls.map { $0.body["text"] as? String } == ["What's your name?", "What's your name?"])
+            }
+        }
+    }
+
+    @Test func aPausedConversationSurvivesARestart() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.chat]))
+        let fake = FakeBotAPI()
+        try await fake.run { baseURL in
+            var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+            configuration.telegram = .init(botToken: "t", apiBaseURL: baseURL)
+            try await withLiveHost(configuration) { client async throws in
+                #expect(try await client.telegram(try fixture("start")).status == 200)
+            }
+            // A new process on the same SQLite file.
+            try await withLiveHost(configuration) { client async throws in
+                #expect(try await client.telegram(try fixture("name")).status == 200)
+                #expect(try await eventually { fake.calls.count == 2 })
+                // Resumed at `greet`: `input` is the new message, `nodes.first` the first one.
+                #expect(fake.calls.last?.body["text"] as? String == "Nice to meet you, Ada Lovelace! You opened with /start.")
+                // The conversation completed: a third message starts a new run.
+                #expect(try await client.telegram(try fixture("again")).status == 200)
+                #expect(try await eventually { fake.calls.count == 3 })
+                #expect(fake.calls.last?.body["text"] as? String == "What's your name?")
+            }
+        }
+    }
+
+    @Test func aSpinningWasmNodeFailsAloneWhileTheServerKeepsAnswering() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(
+            TestPack(flows: [TestFlows.spin, TestFlows.hello], components: ["spinner": TestComponents.spin, "greeter": try TestComponents.greeter]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            async let spinning = client.post("/webhook/spin", "")
+            // While the guest spins, other requests — Wasm ones included — are answered.
+            for _ in 0..<3 {
+                #expect(try await client.get("/healthz").status == 200)
+                #expect(try await client.post("/webhook/hello", "Ada").status == 200)
+            }
+            let spun = try await spinning
+            #expect(spun.status == 500)
+            #expect(spun.text == #"{"error":"webhook flow failed"}"#)
+            #expect(try await client.post("/webhook/hello", "Ada").status == 200)
+        }
+    }
+
+    @Test func concurrentMessagesOnOneSessionRunOneAfterTheOther() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.signup]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            async let first = client.post("/webhook/signup", "Ada")
+            async let second = client.post("/webhook/signup", "Grace")
+            let texts = try await [first.text, second.text].sorted()
+            // One run paused, the other resumed it: never two pauses or two lost updates.
+            #expect(texts.contains(#"[{"text":"name?"}]"#))
+            #expect(texts.contains("welcome Ada") || texts.contains("welcome Grace"))
+        }
+    }
+}

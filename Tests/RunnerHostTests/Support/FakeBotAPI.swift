@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A loopback stand-in for api.telegram.org: records every call and answers like the Bot API.
+final class FakeBotAPI: Sendable {
+    struct Call: Sendable {
+        var method: String
+        var path: String
+        var body: [String: any Sendable]
+    }
+
+    private let recorded = Mutex<[Call]>([])
+    /// When set, answers `sendMessage` with this status (e.g. 429) instead of success.
+    let failures = Mutex<[Int]>([])
+
+    var calls: [Call] { recorded.withLock { $0 } }
+
+    /// Runs the fake on a random port for the duration of `body`.
+    func run<T: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("/{token}/{method}") { request, context -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let object = (try? JSONSerialization.jsonObject(with: Data(Array(buffer: buffer)))) as? [String: any Sendable] ?? [:]
+            let method = context.parameters.get("method") ?? ""
+            self.recorded.withLock { $0.append(Call(method: method, path: request.uri.path, body: object)) }
+            if let status = self.failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                return Response(
+                    status: .init(code: status), headers: [.contentType: "application/json", .retryAfter: "0"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"ok":false,"error_code":\#(status),"description":"simulated"}"#)))
+            }
+            let chatID = object["chat_id"] as? Int ?? 0
+            let text = object["text"] as? String ?? ""
+            let reply = #"{"ok":true,"result":{"message_id":99,"date":1767268800,"chat":{"id":\#(chatID),"type":"private"},"text":\#(String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast())}}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test.fake-bot-api")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(services: [app], logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                defer { continuation.finish() }
+                try await group.run()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw HostDidNotStart() }
+            let result: T
+            do {
+                result = try await body("http://127.0.0.1:\(port)")
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            while let finished = try await tasks.next() { _ = finished }
+            return result
+        }
+    }
+}

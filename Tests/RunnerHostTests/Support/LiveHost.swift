@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Configuration
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import RunnerHost
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Runs a real `RunnerHost` on a random loopback port for the duration of `body`, then shuts
+/// it down gracefully (as SIGTERM would).
+func withLiveHost<T: Sendable>(
+    _ configuration: RunnerHostConfiguration,
+    customRoutes: [CustomIngressRoute] = [],
+    environment: [String: String] = [:],
+    _ body: @Sendable (LiveClient) async throws -> T
+) async throws -> T {
+    var configuration = configuration
+    configuration.http.host = "127.0.0.1"
+    configuration.http.port = 0
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "test.host")
+    logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+    let host = RunnerHost(
+        configuration: configuration, customRoutes: customRoutes, environment: environment, logger: logger,
+        onServerRunning: { continuation.yield($0) })
+    let group = ServiceGroup(services: [host], logger: logger)
+    return try await withThrowingTaskGroup(of: T?.self) { tasks in
+        tasks.addTask {
+            defer { continuation.finish() }
+            try await group.run()
+            return nil
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            // The host stopped before listening: surface its error.
+            while let result = try await tasks.next() { _ = result }
+            throw HostDidNotStart()
+        }
+        let result: T
+        do {
+            result = try await body(LiveClient(port: port))
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        while let finished = try await tasks.next() { _ = finished }
+        return result
+    }
+}
+
+struct HostDidNotStart: Error {}
+
+/// A response read in full.
+struct LiveResponse: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: [UInt8]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: JSONValueBox? { try? JSONValueBox(body) }
+}
+
+/// JSON parsed with Foundation for assertions (keeps the tests independent of our parser).
+struct JSONValueBox: Sendable {
+    let object: [String: any Sendable]?
+    let raw: String
+    init(_ bytes: [UInt8]) throws {
+        raw = String(decoding: bytes, as: UTF8.self)
+        object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) as? [String: any Sendable]
+    }
+    subscript(key: String) -> (any Sendable)? { object?[key] }
+}
+
+/// Sends requests to a live host.
+struct LiveClient: Sendable {
+    let port: Int
+
+    func request(
+        _ method: HTTPMethod, _ path: String, body: [UInt8] = [], headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)
+    ) async throws -> LiveResponse {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if !body.isEmpty || method == .POST || method == .PUT { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let collected = try await response.body.collect(upTo: 16 << 20)
+        return LiveResponse(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
+    }
+
+    func post(_ path: String, _ text: String, headers: [(String, String)] = []) async throws -> LiveResponse {
+        try await request(.POST, path, body: Array(text.utf8), headers: headers)
+    }
+
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> LiveResponse {
+        try await request(.GET, path, headers: headers)
+    }
+
+    func telegram(_ update: [UInt8], headers: [(String, String)] = []) async throws -> LiveResponse {
+        try await request(.POST, "/messaging/telegram/webhook", body: update, headers: [("content-type", "application/json")] + headers)
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes (for effects that happen after a response,
+/// such as outbox delivery or a reload). Not a timing assertion: the timeout only bounds a hang.
+func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
