@@ -117,7 +117,7 @@ public struct RunnerHost: Service {
             },
             logger: logger)
         app.beforeServerStarts {
-            let report = await reloader.reload()
+            guard let report = await reloader.waitForInitialLoad() else { return }
             if let indexError = report.indexError {
                 throw ConfigurationError("cannot load the pack index: \(indexError)")
             }

@@ -10,6 +10,7 @@ extension SQLiteRunnerStore {
         guard !commit.isEmpty else { return }
         try await write("commit run") { db in
             try Self.apply(commit.resume, db)
+            try Self.advanceStateRevisions(commit, db)
             if let completion = commit.dedupe {
                 try Self.complete(completion, db)
             }
@@ -33,15 +34,15 @@ extension SQLiteRunnerStore {
             let revision: Int64
             if let expectedRevision {
                 guard let current, current.revision == expectedRevision else {
-                    throw conflict(record.key, expected: expectedRevision, found: current?.revision)
+                    throw StoreError.resumeConflict(record.key, expected: expectedRevision, found: current?.revision)
                 }
-                revision = try next(after: expectedRevision)
+                revision = try StoreError.nextRevision(after: expectedRevision)
             } else if let current {
                 // No `now` in a commit: the inserted record's creation time stands for it.
                 guard current.expiresAt <= record.createdAt.epochMilliseconds else {
-                    throw conflict(record.key, expected: nil, found: current.revision)
+                    throw StoreError.resumeConflict(record.key, expected: nil, found: current.revision)
                 }
-                revision = try next(after: current.revision)
+                revision = try StoreError.nextRevision(after: current.revision)
             } else {
                 revision = 1
             }
@@ -66,7 +67,7 @@ extension SQLiteRunnerStore {
             )
             if db.changesCount == 0 {
                 let current = try currentRevision(of: key, db)
-                throw conflict(key, expected: expectedRevision, found: current?.revision)
+                throw StoreError.resumeConflict(key, expected: expectedRevision, found: current?.revision)
             }
         }
     }
@@ -81,22 +82,28 @@ extension SQLiteRunnerStore {
         return (try row.column("revision", of: "resume_record"), try row.column("expires_at", of: "resume_record"))
     }
 
-    private static func next(after revision: Int64) throws(StoreError) -> Int64 {
-        let (next, overflow) = revision.addingReportingOverflow(1)
-        guard !overflow else { throw StoreError(.corrupt, "resume record revision \(revision) cannot be incremented") }
-        return next
-    }
-
-    private static func conflict(_ key: ResumeKey, expected: Int64?, found: Int64?) -> StoreError {
-        let expectedText = expected.map { "revision \($0)" } ?? "no live record"
-        let foundText = found.map { "revision \($0)" } ?? "no record"
-        return StoreError(
-            .revisionConflict,
-            "resume record \(key.tenant)/\(key.sessionKey)/\(key.flowID): expected \(expectedText), found \(foundText)"
-        )
-    }
-
     // MARK: - State
+
+    /// Checks the expected revision of every scope the run read, then increments the revision
+    /// of every scope it read or wrote.
+    private static func advanceStateRevisions(_ commit: RunCommit, _ db: Database) throws {
+        for (scope, expected) in commit.stateRevisions {
+            let found = try stateRevision(of: scope, db)
+            guard found == expected else { throw StoreError.stateConflict(scope, expected: expected, found: found) }
+        }
+        for scope in commit.touchedScopes {
+            let next = try StoreError.nextRevision(after: try stateRevision(of: scope, db))
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO state_scope (tenant, pack, scope, revision) VALUES (?, ?, ?, ?)",
+                arguments: [scope.tenant, scope.pack, scope.session, next])
+        }
+    }
+
+    static func stateRevision(of scope: StateScope, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db, sql: "SELECT revision FROM state_scope WHERE tenant = ? AND pack = ? AND scope = ?",
+            arguments: [scope.tenant, scope.pack, scope.session]) ?? 0
+    }
 
     private static func apply(_ stateWrite: StateWrite, _ db: Database) throws {
         let key = stateWrite.key

@@ -94,7 +94,7 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
                 sql: "SELECT kind, name, value FROM component_state WHERE tenant = ? AND pack = ? AND scope = ?",
                 arguments: [scope.tenant, scope.pack, scope.session]
             )
-            var snapshot = StateSnapshot()
+            var snapshot = StateSnapshot(revision: try Self.stateRevision(of: scope, db))
             for row in rows {
                 let kindText: String = try row.column("kind", of: "component_state")
                 let name: String = try row.column("name", of: "component_state")

@@ -57,12 +57,35 @@ import GRDB
 /// | next_attempt_at | INTEGER | epoch ms; due when `next_attempt_at <= now` (a lease moves it) |
 /// | state | TEXT | `pending` or `dead` (a dead letter, kept for inspection, never leased) |
 /// | last_error | TEXT NULL | why the last attempt failed |
+///
+/// ## v2
+///
+/// `state_scope` — the compare-and-swap revision of each state scope:
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | tenant, pack, scope | TEXT | primary key (`StateScope`) |
+/// | revision | INTEGER | incremented by every commit that reads-and-writes or writes the scope; absent means 0 |
 enum SQLiteSchema {
     /// Every migration this build knows, in order.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
+        migrator.registerMigration("v2", migrate: v2)
         return migrator
+    }
+
+    private static func v2(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE state_scope (
+                    tenant TEXT NOT NULL,
+                    pack TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, pack, scope)
+                ) WITHOUT ROWID
+                """)
     }
 
     private static func v1(_ db: Database) throws {

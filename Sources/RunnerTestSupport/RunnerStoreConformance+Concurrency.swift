@@ -51,7 +51,7 @@ extension RunnerStoreConformance {
         let loaded = try await store.resumeRecord(for: key, now: Fixture.at(1))
         #expect(loaded?.nextNode == "node-\(winner)")
         #expect(loaded?.revision == 2)
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot(keyValues: ["winner": [UInt8(winner)]]))
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(keyValues: ["winner": [UInt8(winner)]]))
     }
 
     func concurrentClaimsOneWins(_ store: any RunnerStore) async throws {
@@ -70,7 +70,7 @@ extension RunnerStoreConformance {
     }
 
     /// Exactly one of `results` succeeded; every other one failed with a revision conflict.
-    private func checkOneWinner(_ results: [(Int, StoreError?)], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func checkOneWinner(_ results: [(Int, StoreError?)], sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(results.count == Self.contenders, sourceLocation: sourceLocation)
         let winners = results.filter { $0.1 == nil }
         #expect(winners.count == 1, "exactly one commit wins, got \(winners.map(\.0))", sourceLocation: sourceLocation)

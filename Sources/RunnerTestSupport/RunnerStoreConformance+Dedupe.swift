@@ -74,7 +74,7 @@ extension RunnerStoreConformance {
             try await store.commit(late)
         }
         #expect(try await store.resumeRecord(for: resumeKey, now: Fixture.at(12_000)) == nil, "nothing of a failed commit lands")
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot(), "nothing of a failed commit lands")
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(), "nothing of a failed commit lands")
         #expect(try await store.leaseOutbox(now: Fixture.at(12_000), limit: 10, leaseUntil: Fixture.at(20_000)).isEmpty)
         #expect(try await store.claim(key, leaseUntil: Fixture.at(50_000), now: Fixture.at(12_000)) == .inProgress)
 
@@ -124,7 +124,7 @@ extension RunnerStoreConformance {
         await expectStoreError(.claimLost, "the key was never claimed") {
             try await store.commit(commit)
         }
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot())
         _ = try await claimToken(store, key, leaseUntil: 30_000, now: 0)
     }
 
@@ -163,7 +163,7 @@ extension RunnerStoreConformance {
         #expect(try await store.resumeRecord(for: live, now: Fixture.at(50_000))?.revision == 1)
         #expect(try await store.claim(leaseLive, leaseUntil: Fixture.at(60_000), now: Fixture.at(50_000)) == .inProgress)
         #expect(try await store.claim(doneLive, leaseUntil: Fixture.at(60_000), now: Fixture.at(50_000)) == .completed(Fixture.response))
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot(keyValues: ["kept": [1]]), "purge leaves state alone")
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(keyValues: ["kept": [1]]), "purge leaves state alone")
         #expect(
             try await store.leaseOutbox(now: Fixture.at(50_000), limit: 10, leaseUntil: Fixture.at(60_000)).map(\.id) == ["kept-reply"],
             "purge leaves the outbox alone"

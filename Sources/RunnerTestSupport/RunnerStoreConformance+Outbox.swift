@@ -88,7 +88,7 @@ extension RunnerStoreConformance {
             try await store.commit(RunCommit(outbox: [Fixture.outbox("reply-3"), Fixture.outbox("reply-3")]))
         }
         #expect(try await store.resumeRecord(for: key, now: Fixture.at(1)) == nil)
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot())
         let queued = try await store.leaseOutbox(now: Fixture.at(10), limit: 10, leaseUntil: Fixture.at(100))
         #expect(queued == [Fixture.outbox("reply-1")].map { message in
             var leased = message

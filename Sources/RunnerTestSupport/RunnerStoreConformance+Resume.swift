@@ -31,7 +31,7 @@ extension RunnerStoreConformance {
         var expected = first
         expected.revision = 1
         #expect(try await store.resumeRecord(for: first.key, now: Fixture.at(2_000)) == expected)
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot())
     }
 
     func resumeUpdateWithRightRevision(_ store: any RunnerStore) async throws {
@@ -71,7 +71,7 @@ extension RunnerStoreConformance {
         var expected = current
         expected.revision = 2
         #expect(try await store.resumeRecord(for: key, now: Fixture.at(3_000)) == expected)
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot(), "state writes of a failed commit must not land")
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(), "state writes of a failed commit must not land")
         #expect(
             try await store.leaseOutbox(now: Fixture.at(3_000), limit: 10, leaseUntil: Fixture.at(9_000)).isEmpty,
             "outbox messages of a failed commit must not land"
@@ -119,7 +119,7 @@ extension RunnerStoreConformance {
             try await store.commit(RunCommit(resume: .delete(key, expectedRevision: 2), stateWrites: [Fixture.write(.keyValue, "k", [1])]))
         }
         #expect(try await store.resumeRecord(for: key, now: Fixture.at(1))?.revision == 1)
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot())
 
         let missing = Fixture.resumeKey(flow: "no-such-flow")
         await expectStoreError(.revisionConflict, "there is no record to delete") {

@@ -3,8 +3,8 @@ import Testing
 
 extension RunnerStoreConformance {
     func stateUnknownScopeIsEmpty(_ store: any RunnerStore) async throws {
-        #expect(try await store.stateSnapshot(for: Fixture.scope()) == StateSnapshot())
-        #expect(try await store.stateSnapshot(for: Fixture.scope(session: "")) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope(session: "")).contents == StateSnapshot())
     }
 
     func stateWritesLandByKind(_ store: any RunnerStore) async throws {
@@ -17,13 +17,13 @@ extension RunnerStoreConformance {
             ])
         )
         #expect(
-            try await store.stateSnapshot(for: scope)
+            try await store.stateSnapshot(for: scope).contents
                 == StateSnapshot(components: ["greeter": [1, 2, 3]], keyValues: ["counter": [4], "greeter": [9]])
         )
 
         try await store.commit(RunCommit(stateWrites: [Fixture.write(scope, .keyValue, "counter", [5, 6])]))
         #expect(
-            try await store.stateSnapshot(for: scope)
+            try await store.stateSnapshot(for: scope).contents
                 == StateSnapshot(components: ["greeter": [1, 2, 3]], keyValues: ["counter": [5, 6], "greeter": [9]])
         )
     }
@@ -43,7 +43,7 @@ extension RunnerStoreConformance {
                 Fixture.write(scope, .keyValue, "never-written", nil),
             ])
         )
-        #expect(try await store.stateSnapshot(for: scope) == StateSnapshot(keyValues: ["greeter": [2], "other": [3]]))
+        #expect(try await store.stateSnapshot(for: scope).contents == StateSnapshot(keyValues: ["greeter": [2], "other": [3]]))
 
         // Within one commit, writes apply in order: the last one wins.
         try await store.commit(
@@ -55,12 +55,12 @@ extension RunnerStoreConformance {
                 Fixture.write(scope, .keyValue, "y", nil),
             ])
         )
-        #expect(try await store.stateSnapshot(for: scope) == StateSnapshot(keyValues: ["greeter": [2], "x": [2]]))
+        #expect(try await store.stateSnapshot(for: scope).contents == StateSnapshot(keyValues: ["greeter": [2], "x": [2]]))
 
         try await store.commit(
             RunCommit(stateWrites: [Fixture.write(scope, .keyValue, "greeter", nil), Fixture.write(scope, .keyValue, "x", nil)])
         )
-        #expect(try await store.stateSnapshot(for: scope) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: scope).contents == StateSnapshot())
     }
 
     func stateScopesAreIsolated(_ store: any RunnerStore) async throws {
@@ -80,12 +80,12 @@ extension RunnerStoreConformance {
 
         for (index, scope) in scopes.enumerated() {
             let expected = StateSnapshot(components: ["greeter": [UInt8(index)]], keyValues: ["key-\(index)": [UInt8(index), 0xAA]])
-            #expect(try await store.stateSnapshot(for: scope) == expected, "\(scope)")
+            #expect(try await store.stateSnapshot(for: scope).contents == expected, "\(scope)")
         }
 
         try await store.commit(RunCommit(stateWrites: [Fixture.write(scopes[0], .component, "greeter", nil)]))
         #expect(try await store.stateSnapshot(for: scopes[1]).components["greeter"] == [1])
-        #expect(try await store.stateSnapshot(for: Fixture.scope(tenant: "tenant-c")) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope(tenant: "tenant-c")).contents == StateSnapshot())
     }
 
     func stateBinaryRoundTrips(_ store: any RunnerStore) async throws {
@@ -106,5 +106,64 @@ extension RunnerStoreConformance {
         #expect(snapshot.components == values)
         #expect(snapshot.keyValues == values)
         #expect(snapshot.components["empty"] == [], "an empty value is stored, not deleted")
+    }
+}
+
+extension StateSnapshot {
+    /// The values without the revision, for comparing contents.
+    var contents: StateSnapshot { StateSnapshot(components: components, keyValues: keyValues) }
+}
+
+extension RunnerStoreConformance {
+    func stateRevisionAdvancesWithEveryWrite(_ store: any RunnerStore) async throws {
+        let scope = Fixture.scope()
+        #expect(try await store.stateSnapshot(for: scope).revision == 0)
+        try await store.commit(RunCommit(stateWrites: [Fixture.write(scope, .component, "c", [1])], stateRevisions: [scope: 0]))
+        #expect(try await store.stateSnapshot(for: scope).revision == 1)
+        try await store.commit(RunCommit(stateWrites: [Fixture.write(scope, .component, "c", [2])]))
+        #expect(try await store.stateSnapshot(for: scope).revision == 2, "a write without a check still advances the revision")
+        try await store.commit(RunCommit(stateWrites: [Fixture.write(scope, .component, "c", nil)], stateRevisions: [scope: 2]))
+        let emptied = try await store.stateSnapshot(for: scope)
+        #expect(emptied.revision == 3, "deleting every value keeps the revision")
+        #expect(emptied.contents == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: Fixture.scope(session: "other")).revision == 0, "revisions are per scope")
+    }
+
+    func stateStaleRevisionConflictsAndWritesNothing(_ store: any RunnerStore) async throws {
+        let scope = Fixture.scope()
+        try await store.commit(RunCommit(stateWrites: [Fixture.write(scope, .keyValue, "n", [1])], stateRevisions: [scope: 0]))
+        let key = Fixture.resumeKey()
+        let stale = RunCommit(
+            resume: .save(Fixture.record(key), expectedRevision: nil), stateWrites: [Fixture.write(scope, .keyValue, "n", [9])],
+            stateRevisions: [scope: 0])
+        let error = try await #require(throws: StoreError.self) { try await store.commit(stale) }
+        #expect(error.code == .revisionConflict)
+        let snapshot = try await store.stateSnapshot(for: scope)
+        #expect(snapshot.keyValues == ["n": [1]])
+        #expect(snapshot.revision == 1)
+        #expect(try await store.resumeRecord(for: key, now: Fixture.at(1)) == nil, "nothing of the failed commit lands")
+    }
+
+    func concurrentStateCommitsOneWins(_ store: any RunnerStore) async throws {
+        let scope = Fixture.scope()
+        let results = await withTaskGroup(of: (Int, StoreError?).self) { group in
+            for index in 0..<Self.contenders {
+                group.addTask {
+                    do throws(StoreError) {
+                        let write = Fixture.write(scope, .component, "counter", [UInt8(index)])
+                        try await store.commit(RunCommit(stateWrites: [write], stateRevisions: [scope: 0]))
+                        return (index, nil)
+                    } catch {
+                        return (index, error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        try checkOneWinner(results)
+        let winner = results.first { $0.1 == nil }?.0 ?? -1
+        let snapshot = try await store.stateSnapshot(for: scope)
+        #expect(snapshot.components["counter"] == [UInt8(winner)])
+        #expect(snapshot.revision == 1)
     }
 }

@@ -59,6 +59,9 @@ public struct RunnerStoreConformance: Sendable {
         case stateNilDeletes
         case stateScopesAreIsolated
         case stateBinaryRoundTrips
+        case stateRevisionAdvancesWithEveryWrite
+        case stateStaleRevisionConflictsAndWritesNothing
+        case concurrentStateCommitsOneWins
         // Dedupe
         case dedupeClaimThenInProgress
         case dedupeCompletionReplaysResponse
@@ -119,6 +122,9 @@ public struct RunnerStoreConformance: Sendable {
         case .stateNilDeletes: try await stateNilDeletes(store)
         case .stateScopesAreIsolated: try await stateScopesAreIsolated(store)
         case .stateBinaryRoundTrips: try await stateBinaryRoundTrips(store)
+        case .stateRevisionAdvancesWithEveryWrite: try await stateRevisionAdvancesWithEveryWrite(store)
+        case .stateStaleRevisionConflictsAndWritesNothing: try await stateStaleRevisionConflictsAndWritesNothing(store)
+        case .concurrentStateCommitsOneWins: try await concurrentStateCommitsOneWins(store)
         case .dedupeClaimThenInProgress: try await dedupeClaimThenInProgress(store)
         case .dedupeCompletionReplaysResponse: try await dedupeCompletionReplaysResponse(store)
         case .dedupeReleaseAllowsReclaim: try await dedupeReleaseAllowsReclaim(store)

@@ -96,3 +96,45 @@ struct YAMLConversionTests {
         #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: "? [a, b]\n: c\n") }
     }
 }
+
+@Suite("YAML nesting guard")
+struct YAMLDepthGuardTests {
+    @Test func refusesDeepFlowCollectionsBeforeComposing() throws {
+        let hostile = "a: " + String(repeating: "[", count: 200_000)
+        let error = try #require(throws: YAMLConversionError.self) { try JSONValue(yaml: hostile) }
+        #expect(error.message.contains("deeper than 64"))
+        #expect(error.line == 1)
+    }
+
+    @Test func refusesDeepBlockNesting() throws {
+        let dashes = String(repeating: "- ", count: 100_000) + "x"
+        #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: dashes) }
+        var indented = ""
+        for level in 0..<400 { indented += String(repeating: " ", count: level) + "k\(level):\n" }
+        #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: indented) }
+    }
+
+    @Test func acceptsRealisticDocuments() throws {
+        let yaml = """
+            # a comment with [ brackets {
+            id: "quoted [ not counted"
+            list: ['a', "b]", [1, [2, [3]]]]
+            nested:
+              - - deep: {x: [y]}
+            text: |
+              a block scalar with ] and [ inside
+            """
+        let value = try JSONValue(yaml: yaml)
+        #expect(value["id"] == "quoted [ not counted")
+        #expect(value["list"] == ["a", "b]", [1, [2, [3]]]])
+        #expect(value["nested"] == [[["deep": ["x": ["y"]]]]])
+    }
+
+    @Test func nestingJustUnderTheLimitsComposes() throws {
+        let flow = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        #expect(throws: Never.self) { try JSONValue(yaml: flow) }
+        var indented = ""
+        for level in 0..<60 { indented += String(repeating: " ", count: level * 2) + "k\(level):\n" }
+        #expect(throws: Never.self) { try JSONValue(yaml: indented) }
+    }
+}

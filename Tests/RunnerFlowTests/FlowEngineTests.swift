@@ -287,3 +287,20 @@ struct FlowEngineTests {
         #expect(await engine.run(flowID: "f", input: nil, resume: gone, nodes: RecordingNodeRunner()).failure?.code == .unknownNode)
     }
 }
+
+@Suite("Routing")
+struct RoutingTests {
+    @Test func anOutRouteWinsOverAnEarlierToRouteAsInTheOriginal() async throws {
+        let engine = FlowEngine(flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {qa.process: first, routing: [{to: b}, {out: true}]}\n  b: {qa.process: second}\n"))
+        let run = await engine.run(flowID: "f", input: nil, nodes: RecordingNodeRunner())
+        #expect(run.completedOutput == "first")
+        #expect(run.trace.count == 1)
+    }
+
+    @Test func routesWithNeitherTargetAreSkipped() {
+        let routes = [FlowRoute(target: nil), FlowRoute(target: .node("x")), FlowRoute(target: .node("y"))]
+        #expect(routes.selectRoute(label: nil) == FlowRoute(target: .node("x")))
+        #expect([FlowRoute(target: nil)].selectRoute(label: nil) == nil)
+        #expect([FlowRoute(target: .node("x"), label: "l")].selectRoute(label: nil) == nil)
+    }
+}

@@ -9,7 +9,8 @@ struct BadInputTests {
     static func withHost(_ adjust: @Sendable (inout RunnerHostConfiguration) -> Void = { _ in }, _ body: @Sendable (LiveClient) async throws -> Void) async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
-        try deployment.deploy(TestPack(flows: [TestFlows.chat, TestFlows.signup]))
+        let secret = "id: secret\ntype: webhook\nnodes:\n  s: {qa.process: classified}\n"
+        try deployment.deploy(TestPack(flows: [TestFlows.chat, TestFlows.signup, secret]))
         var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
         adjust(&configuration)
         try await withLiveHost(configuration, body)

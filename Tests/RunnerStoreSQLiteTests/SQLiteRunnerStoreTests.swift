@@ -39,7 +39,7 @@ struct SQLiteRunnerStoreTests {
         var expected = record
         expected.revision = 1
         #expect(try await second.resumeRecord(for: record.key, now: Self.at(1)) == expected)
-        #expect(try await second.stateSnapshot(for: Self.scope) == StateSnapshot(components: ["greeter": [0, 1, 0xFF]]))
+        #expect(try await second.stateSnapshot(for: Self.scope) == StateSnapshot(components: ["greeter": [0, 1, 0xFF]], revision: 1))
         #expect(try await second.claim(Self.dedupeKey, leaseUntil: Self.at(30_000), now: Self.at(1)) == .completed(response))
         try await second.commit(RunCommit(resume: .save(Self.record(nextNode: "next"), expectedRevision: 1)))
         #expect(try await second.resumeRecord(for: record.key, now: Self.at(1))?.revision == 2)
@@ -66,11 +66,11 @@ struct SQLiteRunnerStoreTests {
 
         let observer = try DatabaseQueue(path: path)
         let applied = try await observer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
-        #expect(applied == ["v1"])
+        #expect(applied == ["v1", "v2"])
         let tables = try await observer.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
-        #expect(tables == ["component_state", "dedupe", "outbox", "resume_record"])
+        #expect(tables == ["component_state", "dedupe", "outbox", "resume_record", "state_scope"])
     }
 
     @Test func unknownFutureMigrationIsRejected() async throws {

@@ -9,10 +9,14 @@ extension JSONValue {
         /// Most nodes a document may expand to, counting every alias expansion, so a
         /// "billion laughs" document is refused instead of exhausting memory.
         public var maxNodes: Int
+        /// The furthest column at which a line's content may start (indentation plus leading
+        /// `- ` indicators): it bounds block nesting before the recursive composer runs.
+        public var maxContentColumn: Int
 
-        public init(maxDepth: Int = 64, maxNodes: Int = 200_000) {
+        public init(maxDepth: Int = 64, maxNodes: Int = 200_000, maxContentColumn: Int = 256) {
             self.maxDepth = maxDepth
             self.maxNodes = maxNodes
+            self.maxContentColumn = maxContentColumn
         }
     }
 
@@ -22,6 +26,11 @@ extension JSONValue {
     ///
     /// - Throws: ``YAMLConversionError`` with the line and column of the problem.
     public init(yaml text: String, limits: YAMLLimits = .init()) throws(YAMLConversionError) {
+        do {
+            try YAMLDepthGuard.check(text, maxFlowDepth: limits.maxDepth, maxContentColumn: limits.maxContentColumn)
+        } catch {
+            throw YAMLConversionError(message: error.message, line: error.line, column: nil)
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

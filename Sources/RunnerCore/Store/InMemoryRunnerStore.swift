@@ -33,6 +33,7 @@ public actor InMemoryRunnerStore: RunnerStore {
 
     private var resumeRecords: [ResumeKey: ResumeRecord] = [:]
     private var state: [StateScope: StateSnapshot] = [:]
+    private var stateRevisions: [StateScope: Int64] = [:]
     private var dedupe: [DedupeKey: DedupeEntry] = [:]
     private var outbox: [String: OutboxEntry] = [:]
 
@@ -44,7 +45,9 @@ public actor InMemoryRunnerStore: RunnerStore {
     }
 
     public func stateSnapshot(for scope: StateScope) -> StateSnapshot {
-        state[scope] ?? StateSnapshot()
+        var snapshot = state[scope] ?? StateSnapshot()
+        snapshot.revision = stateRevisions[scope] ?? 0
+        return snapshot
     }
 
     public func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) -> DedupeClaim {
@@ -70,6 +73,14 @@ public actor InMemoryRunnerStore: RunnerStore {
         // Check everything first, then apply: an actor method runs without interleaving, so
         // nothing is written when a check fails.
         let resumeEffect = try checkedResumeEffect(commit.resume)
+        for (scope, expected) in commit.stateRevisions {
+            let found = stateRevisions[scope] ?? 0
+            guard found == expected else { throw StoreError.stateConflict(scope, expected: expected, found: found) }
+        }
+        var nextRevisions: [StateScope: Int64] = [:]
+        for scope in commit.touchedScopes {
+            nextRevisions[scope] = try StoreError.nextRevision(after: stateRevisions[scope] ?? 0)
+        }
         if let completion = commit.dedupe {
             guard case .processing(let holder, _)? = dedupe[completion.key], holder == completion.token else {
                 throw StoreError(.claimLost, "dedupe claim on \(completion.key.namespace)/\(completion.key.id) is no longer held")
@@ -90,6 +101,7 @@ public actor InMemoryRunnerStore: RunnerStore {
         for write in commit.stateWrites {
             apply(write)
         }
+        stateRevisions.merge(nextRevisions) { $1 }
         if let completion = commit.dedupe {
             dedupe[completion.key] = .done(response: completion.response, retainUntil: completion.retainUntil)
         }
@@ -162,14 +174,14 @@ public actor InMemoryRunnerStore: RunnerStore {
             let current = resumeRecords[record.key]
             if let expectedRevision {
                 guard let current, current.revision == expectedRevision else {
-                    throw Self.conflict(record.key, expected: expectedRevision, found: current?.revision)
+                    throw StoreError.resumeConflict(record.key, expected: expectedRevision, found: current?.revision)
                 }
-                record.revision = try Self.next(after: expectedRevision)
+                record.revision = try StoreError.nextRevision(after: expectedRevision)
             } else if let current {
                 guard current.expiresAt <= record.createdAt else {
-                    throw Self.conflict(record.key, expected: nil, found: current.revision)
+                    throw StoreError.resumeConflict(record.key, expected: nil, found: current.revision)
                 }
-                record.revision = try Self.next(after: current.revision)
+                record.revision = try StoreError.nextRevision(after: current.revision)
             } else {
                 record.revision = 1
             }
@@ -177,7 +189,7 @@ public actor InMemoryRunnerStore: RunnerStore {
         case .delete(let key, let expectedRevision):
             let current = resumeRecords[key]
             guard let current, current.revision == expectedRevision else {
-                throw Self.conflict(key, expected: expectedRevision, found: current?.revision)
+                throw StoreError.resumeConflict(key, expected: expectedRevision, found: current?.revision)
             }
             return .remove(key)
         }
@@ -191,20 +203,5 @@ public actor InMemoryRunnerStore: RunnerStore {
         case .keyValue: snapshot.keyValues[write.key.name] = write.value
         }
         state[scope] = snapshot.components.isEmpty && snapshot.keyValues.isEmpty ? nil : snapshot
-    }
-
-    private static func next(after revision: Int64) throws(StoreError) -> Int64 {
-        let (next, overflow) = revision.addingReportingOverflow(1)
-        guard !overflow else { throw StoreError(.corrupt, "resume record revision \(revision) cannot be incremented") }
-        return next
-    }
-
-    private static func conflict(_ key: ResumeKey, expected: Int64?, found: Int64?) -> StoreError {
-        let expectedText = expected.map { "revision \($0)" } ?? "no live record"
-        let foundText = found.map { "revision \($0)" } ?? "no record"
-        return StoreError(
-            .revisionConflict,
-            "resume record \(key.tenant)/\(key.sessionKey)/\(key.flowID): expected \(expectedText), found \(foundText)"
-        )
     }
 }

@@ -30,17 +30,30 @@ public struct RunCommit: Sendable {
 
     public var resume: ResumeChange
     public var stateWrites: [StateWrite]
+    /// The revision of each state scope as the run read it: the commit fails with
+    /// ``StoreError/Code/revisionConflict`` when another commit changed one in between. Every
+    /// scope listed here or written by ``stateWrites`` gets its revision incremented.
+    public var stateRevisions: [StateScope: Int64]
     public var dedupe: DedupeCompletion?
     /// Replies to deliver, queued atomically with the rest.
     public var outbox: [OutboxMessage]
 
-    public init(resume: ResumeChange = .none, stateWrites: [StateWrite] = [], dedupe: DedupeCompletion? = nil, outbox: [OutboxMessage] = []) {
+    public init(
+        resume: ResumeChange = .none, stateWrites: [StateWrite] = [], stateRevisions: [StateScope: Int64] = [:],
+        dedupe: DedupeCompletion? = nil, outbox: [OutboxMessage] = []
+    ) {
         self.resume = resume
         self.stateWrites = stateWrites
+        self.stateRevisions = stateRevisions
         self.dedupe = dedupe
         self.outbox = outbox
     }
 
     /// Whether committing this would change nothing.
-    public var isEmpty: Bool { resume == .none && stateWrites.isEmpty && dedupe == nil && outbox.isEmpty }
+    public var isEmpty: Bool { resume == .none && stateWrites.isEmpty && stateRevisions.isEmpty && dedupe == nil && outbox.isEmpty }
+
+    /// The scopes whose revision this commit increments: those checked and those written.
+    public var touchedScopes: Set<StateScope> {
+        Set(stateRevisions.keys).union(stateWrites.map(\.key.scope))
+    }
 }

@@ -39,10 +39,15 @@ public struct StateKey: Hashable, Sendable {
 public struct StateSnapshot: Hashable, Sendable {
     public var components: [String: [UInt8]]
     public var keyValues: [String: [UInt8]]
+    /// The scope's revision: 0 before its first write, incremented by every commit that writes
+    /// it. A run passes it back in ``RunCommit/stateRevisions`` so concurrent runs on one
+    /// session never lose each other's updates.
+    public var revision: Int64
 
-    public init(components: [String: [UInt8]] = [:], keyValues: [String: [UInt8]] = [:]) {
+    public init(components: [String: [UInt8]] = [:], keyValues: [String: [UInt8]] = [:], revision: Int64 = 0) {
         self.components = components
         self.keyValues = keyValues
+        self.revision = revision
     }
 }
 

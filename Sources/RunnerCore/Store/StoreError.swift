@@ -40,3 +40,26 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         return "store \(code): \(message)"
     }
 }
+
+extension StoreError {
+    /// The next revision after `revision`, refusing to wrap.
+    public static func nextRevision(after revision: Int64) throws(StoreError) -> Int64 {
+        let (next, overflow) = revision.addingReportingOverflow(1)
+        guard !overflow else { throw StoreError(.corrupt, "revision \(revision) cannot be incremented") }
+        return next
+    }
+
+    /// A failed compare-and-swap on a resume record.
+    public static func resumeConflict(_ key: ResumeKey, expected: Int64?, found: Int64?) -> StoreError {
+        let expectedText = expected.map { "revision \($0)" } ?? "no live record"
+        let foundText = found.map { "revision \($0)" } ?? "no record"
+        return StoreError(
+            .revisionConflict, "resume record \(key.tenant)/\(key.sessionKey)/\(key.flowID): expected \(expectedText), found \(foundText)")
+    }
+
+    /// A failed compare-and-swap on a state scope.
+    public static func stateConflict(_ scope: StateScope, expected: Int64, found: Int64) -> StoreError {
+        StoreError(
+            .revisionConflict, "state of \(scope.tenant)/\(scope.pack)/\(scope.session): expected revision \(expected), found \(found)")
+    }
+}

@@ -88,7 +88,8 @@ extension FlowEngine {
                 return try await nodes.runComponent(call)
             } catch {
                 guard error.transient, attempt < retry.maxAttempts else { throw error }
-                let delay = Duration.milliseconds(retry.baseDelayMs * (1 << min(attempt - 1, 16)))
+                let (scaled, overflow) = retry.baseDelayMs.multipliedReportingOverflow(by: 1 << min(attempt - 1, 16))
+                let delay = Duration.milliseconds(overflow ? Int.max / 1_000_000 : scaled)
                 guard ContinuousClock.now.advanced(by: delay) < deadline else { throw error }
                 do {
                     try await Task.sleep(for: delay)

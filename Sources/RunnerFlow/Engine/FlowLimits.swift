@@ -34,7 +34,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public var baseDelayMs: Int
 
     public init(maxAttempts: Int = 3, baseDelayMs: Int = 250) {
-        self.maxAttempts = max(1, maxAttempts)
-        self.baseDelayMs = max(0, baseDelayMs)
+        self.maxAttempts = min(max(1, maxAttempts), 100)
+        self.baseDelayMs = min(max(0, baseDelayMs), 3_600_000)
     }
 }

@@ -1,8 +1,9 @@
 /// One entry of a node's `routing` list.
 ///
-/// Routes are tried in order. A route with `on` is taken only when the node's result names
-/// that label; otherwise the first route without `on` is taken (so unlabelled flows behave
-/// exactly like the original's "first usable route").
+/// A route with `on` is taken only when the node's result names that label (the first such
+/// route wins). Otherwise the routes without `on` decide exactly as in the original (reference
+/// §7.2): an `out` route anywhere among them ends the flow; else the first `to` route is taken;
+/// routes with neither are skipped.
 public struct FlowRoute: Sendable, Hashable {
     /// Where a route leads.
     public enum Target: Sendable, Hashable {
@@ -25,11 +26,12 @@ public struct FlowRoute: Sendable, Hashable {
 
 extension Array where Element == FlowRoute {
     /// The route to follow for a node result carrying `label`: the first route whose `on`
-    /// matches, else the first route without `on`. Routes without a target are skipped.
+    /// matches; else, among routes without `on`, an `out` route, else the first `to` route.
     func selectRoute(label: String?) -> FlowRoute? {
         if let label, let match = first(where: { $0.label == label && $0.target != nil }) {
             return match
         }
-        return first(where: { $0.label == nil && $0.target != nil })
+        let unlabelled = filter { $0.label == nil }
+        return unlabelled.first { $0.target == .out } ?? unlabelled.first { $0.target != nil }
     }
 }

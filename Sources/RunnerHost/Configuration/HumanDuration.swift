@@ -7,7 +7,10 @@ enum HumanDuration {
     static func milliseconds(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return nil }
-        if let seconds = Int(trimmed), seconds >= 0 { return seconds * 1000 }
+        if let seconds = Int(trimmed), seconds >= 0 {
+            let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+            return overflow ? nil : milliseconds
+        }
         var total = 0
         var digits = ""
         var unit = ""
@@ -23,8 +26,9 @@ enum HumanDuration {
             default: return false
             }
             let (product, overflow) = value.multipliedReportingOverflow(by: factor)
-            guard !overflow else { return false }
-            total += product
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return false }
+            total = sum
             digits = ""
             unit = ""
             return true

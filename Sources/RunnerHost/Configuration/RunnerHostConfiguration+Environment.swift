@@ -93,7 +93,7 @@ extension RunnerHostConfiguration {
             configuration.http.port = try env.int("PORT", range: 0...65_535) ?? configuration.http.port
         }
         configuration.http.maxBodyBytes = try env.int("MAX_BODY_BYTES", range: 1...(64 << 20)) ?? configuration.http.maxBodyBytes
-        configuration.http.maxJSONDepth = try env.int("MAX_JSON_DEPTH", range: 1...512) ?? configuration.http.maxJSONDepth
+        configuration.http.maxJSONDepth = try env.int("MAX_JSON_DEPTH", range: 1...200) ?? configuration.http.maxJSONDepth
 
         configuration.sessions.resumeTTLSeconds = (try env.duration("SESSION_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.resumeTTLSeconds
         configuration.sessions.dedupeRetainSeconds = (try env.duration("DEDUPE_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.dedupeRetainSeconds

@@ -84,15 +84,16 @@ private struct BindingsReader {
             tenant: tenant,
             flowTypeBindings: bindings,
             runtime: .init(
-                maxMemoryMB: try positiveInt(runtime["max_memory_mb"], "\(runtimeField).max_memory_mb"),
-                timeoutMs: try positiveInt(runtime["timeout_ms"], "\(runtimeField).timeout_ms"),
-                fuel: try positiveInt(runtime["fuel"], "\(runtimeField).fuel").map { UInt64($0) }),
+                maxMemoryMB: try positiveInt(runtime["max_memory_mb"], "\(runtimeField).max_memory_mb", maximum: 4096),
+                timeoutMs: try positiveInt(runtime["timeout_ms"], "\(runtimeField).timeout_ms", maximum: 600_000),
+                fuel: try positiveInt(runtime["fuel"], "\(runtimeField).fuel", maximum: 1_000_000_000_000).map { UInt64($0) }),
             retry: .init(
-                maxAttempts: try positiveInt(retry["max_attempts"], "\(retryField).max_attempts") ?? defaults.maxAttempts,
-                baseDelayMs: try positiveInt(retry["base_delay_ms"], "\(retryField).base_delay_ms") ?? defaults.baseDelayMs),
+                maxAttempts: try positiveInt(retry["max_attempts"], "\(retryField).max_attempts", maximum: 20) ?? defaults.maxAttempts,
+                baseDelayMs: try positiveInt(retry["base_delay_ms"], "\(retryField).base_delay_ms", maximum: 60_000) ?? defaults.baseDelayMs),
             rateLimits: .init(
-                messagingSendQPS: try positiveNumber(rates["messaging_send_qps"], "rate_limits.messaging_send_qps") ?? rateDefaults.messagingSendQPS,
-                messagingBurst: try positiveInt(rates["messaging_burst"], "rate_limits.messaging_burst") ?? rateDefaults.messagingBurst),
+                messagingSendQPS: try positiveNumber(rates["messaging_send_qps"], "rate_limits.messaging_send_qps", maximum: 10_000)
+                    ?? rateDefaults.messagingSendQPS,
+                messagingBurst: try positiveInt(rates["messaging_burst"], "rate_limits.messaging_burst", maximum: 100_000) ?? rateDefaults.messagingBurst),
             timers: timers,
             httpEnabled: httpEnabled,
             file: file)
@@ -115,13 +116,15 @@ private struct BindingsReader {
         return strings
     }
 
-    func positiveInt(_ value: JSONValue?, _ field: String) throws(ConfigurationError) -> Int? {
+    func positiveInt(_ value: JSONValue?, _ field: String, maximum: Int) throws(ConfigurationError) -> Int? {
         guard let value, !value.isNull else { return nil }
-        guard let number = value.int64Value, number > 0, let int = Int(exactly: number) else { throw fail(field, "must be a positive integer") }
+        guard let number = value.int64Value, number > 0, number <= maximum, let int = Int(exactly: number) else {
+            throw fail(field, "must be an integer between 1 and \(maximum)")
+        }
         return int
     }
 
-    func positiveNumber(_ value: JSONValue?, _ field: String) throws(ConfigurationError) -> Double? {
+    func positiveNumber(_ value: JSONValue?, _ field: String, maximum: Double) throws(ConfigurationError) -> Double? {
         guard let value, !value.isNull else { return nil }
         let number: Double
         switch value {
@@ -129,7 +132,7 @@ private struct BindingsReader {
         case .double(let double): number = double
         default: throw fail(field, "must be a positive number")
         }
-        guard number > 0, number.isFinite else { throw fail(field, "must be a positive number") }
+        guard number > 0, number <= maximum else { throw fail(field, "must be a number above 0 and at most \(Int(maximum))") }
         return number
     }
 }

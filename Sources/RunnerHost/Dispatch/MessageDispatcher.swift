@@ -13,8 +13,9 @@ internal import RunnerWasm
 ///   recorded answer, retries during processing get 409 with `Retry-After`.
 /// - One flow run per event; a paused conversation resumes exactly once at its saved node.
 /// - Everything a run changes (resume record, component state, dedupe record, outbox) is
-///   committed in one transaction, compare-and-swap on the resume record's revision; a
-///   concurrent run on the same session makes this one start over on the new state.
+///   committed in one transaction, compare-and-swap on the resume record's and the state
+///   scope's revisions; a concurrent run on the same session makes this one start over on the
+///   new state.
 /// - A failed run writes nothing and gives the event back, so a provider retry runs it again.
 struct MessageDispatcher: Sendable {
     struct Dependencies: Sendable {
@@ -168,8 +169,13 @@ struct MessageDispatcher: Sendable {
                 key: $0.key, token: $0.token, response: StoredResponse(status: response.status, headers: response.headers, body: response.body),
                 retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds)))
         }
+        let stateWrites = nodes.stateWrites
+        // Component state is read-modify-write: compare-and-swap the scope's revision so two
+        // concurrent events of one session never lose an update (the loser runs again).
+        let stateRevisions = stateWrites.isEmpty ? [:] : [scope: snapshot.revision]
         do {
-            try await store.commit(RunCommit(resume: resume, stateWrites: nodes.stateWrites, dedupe: completion, outbox: outbox))
+            try await store.commit(
+                RunCommit(resume: resume, stateWrites: stateWrites, stateRevisions: stateRevisions, dedupe: completion, outbox: outbox))
         } catch where error.code == .revisionConflict {
             return .conflict
         } catch {

@@ -32,7 +32,7 @@ struct IngressRoutes {
     let telegram: TelegramAdapter
     let custom: [CustomIngressRoute]
 
-    private static let webhookMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options]
+    private static let webhookMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
     func register(on router: Router<RunnerRequestContext>) {
         router.post("/messaging/telegram/webhook") { request, _ in
@@ -63,19 +63,25 @@ struct IngressRoutes {
         } catch {
             return .error(413, "request body exceeds \(http.maxBodyBytes) bytes")
         }
-        let tenant = resolution.tenant { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
+        // HTTP/1 `Host` arrives as the request's authority, not among the header fields.
+        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        if let authority = request.head.authority, !headers.contains(where: { $0.name.lowercased() == "host" }) {
+            headers.insert((name: "host", value: authority), at: 0)
+        }
+        let tenant = resolution.tenant { name in headers.first { $0.name.lowercased() == name }?.value }
         guard let runtime = tenants.runtime(for: tenant) else {
             return .error(404, "tenant not loaded")
         }
         let ingress = IngressRequest(
-            method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
-            headers: request.headers.map { (name: $0.name.rawName, value: $0.value) }, body: Array(buffer: body), tenant: tenant,
-            pathParameters: parameters, jsonLimits: .init(maxDepth: http.maxJSONDepth))
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query, headers: headers,
+            body: Array(buffer: body), tenant: tenant, pathParameters: parameters, jsonLimits: .init(maxDepth: http.maxJSONDepth))
         do {
             switch try await adapter.handle(ingress) {
             case .respond(let response):
                 return Response(response)
             case .event(let event):
+                // The reference's order: unknown flow (404), wrong type (409), then path policy (403).
+                _ = try runtime.flow(for: event.flow)
                 if adapter is WebhookAdapter, !runtime.bindings.webhookPolicy.permits(ingress.path) {
                     return .error(403, "path not permitted by policy")
                 }

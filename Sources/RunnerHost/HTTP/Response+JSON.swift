@@ -17,10 +17,22 @@ extension Response {
         json(status, ["error": .string(message)])
     }
 
-    /// An adapter's framework-free answer.
+    /// Headers an adapter or a flow may not set: the server owns framing and connection
+    /// management, and a wrong `content-length` would desynchronise a keep-alive connection.
+    static let reservedHeaders: Set<String> = [
+        "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer",
+        "proxy-authenticate", "proxy-authorization", "date", "server",
+    ]
+
+    /// An adapter's framework-free answer. A status outside 200–599 (a custom adapter's or a
+    /// flow's mistake) becomes a 500 rather than an invalid response.
     init(_ response: IngressResponse) {
+        guard (200...599).contains(response.status) else {
+            self = .error(500, "malformed response")
+            return
+        }
         var fields = HTTPFields()
-        for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) {
+        for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) where !Self.reservedHeaders.contains(name.lowercased()) {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
         self.init(

@@ -34,6 +34,13 @@ final class ActiveTenants: Sendable {
 
     var count: Int { state.withLock { $0.current.count } }
 
+    /// The pack digests of every current and retained runtime (the cache must keep these).
+    var digestsInUse: Set<String> {
+        state.withLock { state in
+            Set((state.current.values.flatMap(\.digests)) + state.retired.values.flatMap { $0.flatMap(\.digests) })
+        }
+    }
+
     /// A runtime of `tenant` (current or retained) whose pack providing `flowID` has `digest`.
     func runtime(for tenant: String, flowID: String, packDigest: String) -> TenantRuntime? {
         state.withLock { state in

@@ -1,18 +1,21 @@
 internal import Foundation
 internal import Logging
+internal import NIOPosix
 internal import RunnerCore
 internal import RunnerPacks
 internal import ServiceLifecycle
 
 /// Keeps the served tenants in step with the pack index.
 ///
-/// A `Service`: ``run()`` reloads every `PACK_REFRESH_INTERVAL` and whenever
-/// ``requestReload()`` is called (the admin route). Each reload reads the index, resolves and
-/// verifies each tenant's packs, and rebuilds a tenant only when its digests changed; the new
-/// set is swapped in one step, and requests in flight finish on the runtime they started
-/// with. One bad tenant (bad index entry, missing bindings, unverifiable pack, broken flow)
-/// keeps its previous version and does not block the others; an unreadable index keeps the
-/// whole previous set.
+/// A `Service`: ``run()`` loads once (``waitForInitialLoad()`` lets the server wait for it),
+/// then reloads every `PACK_REFRESH_INTERVAL` and whenever ``requestReload()`` is called (the
+/// admin route); reloads never overlap. Each reload reads the index and fetches each tenant's
+/// packs (digest and index-signature checks only); a tenant whose digests did not change keeps
+/// its runtime, the others are verified, compiled and rebuilt off the Swift concurrency pool.
+/// The new set is swapped in one step, and requests in flight finish on the runtime they
+/// started with. One bad tenant (bad index entry, missing bindings, unverifiable pack, broken
+/// flow) keeps its previous version and does not block the others; an unreadable index keeps
+/// the whole previous set. Cache files no runtime uses are evicted beyond the cache's bound.
 final class PackReloader: Service, Sendable {
     private let indexLocation: String
     private let packSource: String
@@ -26,6 +29,8 @@ final class PackReloader: Service, Sendable {
     private let logger: Logger
     private let triggers: AsyncStream<Void>
     private let triggerContinuation: AsyncStream<Void>.Continuation
+    private let initialReports: AsyncStream<Report>
+    private let initialContinuation: AsyncStream<Report>.Continuation
 
     init(
         indexLocation: String, packSource: String, bindings: [String: TenantBindings], loader: PackLoader, builder: TenantRuntimeBuilder,
@@ -42,6 +47,14 @@ final class PackReloader: Service, Sendable {
         self.now = now
         self.logger = logger
         (self.triggers, self.triggerContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (self.initialReports, self.initialContinuation) = AsyncStream.makeStream(of: Report.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Waits until ``run()`` finished its first load, and returns its report (`nil` when the
+    /// reloader stopped before loading).
+    func waitForInitialLoad() async -> Report? {
+        var iterator = initialReports.makeAsyncIterator()
+        return await iterator.next()
     }
 
     /// Asks for a reload as soon as possible; requests made while one runs are coalesced.
@@ -50,6 +63,8 @@ final class PackReloader: Service, Sendable {
     }
 
     func run() async throws {
+        initialContinuation.yield(await reload())
+        initialContinuation.finish()
         let interval = refreshInterval
         let continuation = triggerContinuation
         try await withThrowingDiscardingTaskGroup { group in
@@ -92,6 +107,10 @@ final class PackReloader: Service, Sendable {
         }
 
         var next: [String: TenantRuntime] = [:]
+        // Tenants whose index entry is malformed keep serving their previous version.
+        for tenant in report.errors.keys {
+            if let current = tenants.runtime(for: tenant) { next[tenant] = current }
+        }
         for tenant in index.tenantIDs {
             guard let packs = index.tenants[tenant] else { continue }
             let current = tenants.runtime(for: tenant)
@@ -101,37 +120,41 @@ final class PackReloader: Service, Sendable {
                 continue
             }
             do {
-                var inputs: [TenantRuntimeBuilder.Input] = []
+                var files: [FetchedPackFile] = []
                 for entry in packs.allEntries {
-                    let resolved = try await loader.load(entry)
+                    files.append(try await loader.fetch(entry))
+                }
+                if let current, current.digests == files.map(\.digest) {
+                    next[tenant] = current
+                    report.unchanged.append(tenant)
+                    continue
+                }
+                var inputs: [TenantRuntimeBuilder.Input] = []
+                for file in files {
+                    let resolved = try await loader.open(file)
                     for warning in resolved.loaded.report.warnings {
                         logger.warning("pack warning", metadata: ["gt.tenant": .string(tenant), "warning": .string(warning)])
                     }
                     inputs.append(.init(digest: resolved.digest, pack: resolved.loaded))
                 }
-                if let current, current.digests == inputs.map(\.digest) {
-                    next[tenant] = current
-                    report.unchanged.append(tenant)
-                    continue
-                }
-                next[tenant] = try builder.build(tenant: tenant, bindings: tenantBindings, packs: inputs)
+                next[tenant] = try await builder.buildOffPool(tenant: tenant, bindings: tenantBindings, packs: inputs)
                 report.rebuilt.append(tenant)
             } catch {
                 report.errors[tenant] = "\(error)"
                 if let current { next[tenant] = current }
             }
         }
-        for runtime in tenants.all where index.tenants[runtime.tenant] == nil {
+        for runtime in tenants.all where next[runtime.tenant] == nil {
             report.removed.append(runtime.tenant)
         }
-        for (tenant, error) in report.errors where next[tenant] == nil || index.tenants[tenant] != nil {
+        for (tenant, error) in report.errors {
             logger.error("tenant not reloaded; keeping its previous version if any", metadata: ["gt.tenant": .string(tenant), "error": .string(error)])
-        }
-        for tenant in bindings.keys where index.tenants[tenant] == nil {
-            logger.debug("bindings without an index entry", metadata: ["gt.tenant": .string(tenant)])
         }
         tenants.replace(with: next)
         status.recordReload(at: now(), tenantErrors: report.errors, loadedTenants: next.count)
+        let cache = loader.cache
+        let inUse = tenants.digestsInUse
+        _ = try? await NIOThreadPool.singleton.runIfActive { cache.evict(keeping: inUse) }
         if !report.rebuilt.isEmpty || !report.removed.isEmpty {
             logger.info(
                 "pack reload completed",

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import NIOPosix
 internal import RunnerCore
 internal import RunnerFlow
 internal import RunnerPacks
@@ -15,6 +16,18 @@ struct TenantRuntimeBuilder: Sendable {
     struct Input: Sendable {
         var digest: String
         var pack: LoadedPack
+    }
+
+    /// ``build(tenant:bindings:packs:)`` on NIO's thread pool: compiling and validating Wasm is
+    /// CPU work that must not occupy the Swift concurrency pool.
+    func buildOffPool(tenant: String, bindings: TenantBindings, packs: [Input]) async throws(ConfigurationError) -> TenantRuntime {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try build(tenant: tenant, bindings: bindings, packs: packs) }
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError("tenant \(tenant): \(error)")
+        }
     }
 
     func build(tenant: String, bindings: TenantBindings, packs: [Input]) throws(ConfigurationError) -> TenantRuntime {

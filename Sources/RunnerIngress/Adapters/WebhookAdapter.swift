@@ -51,7 +51,7 @@ public struct WebhookAdapter: IngressAdapter {
     }
 
     /// Maps a flow output to HTTP (reference §8.4): a string is the body; an object may set
-    /// `status`, `headers` and `body` (`{text}`, `{base16}`, a string, or JSON) or `text`;
+    /// `status` (200–599), `headers` and `body` (`{text}`, `{base16}`, a string, or JSON) or `text`;
     /// anything else is returned as JSON. `nil` when the output asks for an impossible status
     /// or undecodable bytes. JSON bodies get `content-type: application/json` unless the flow
     /// set a content type.
@@ -62,7 +62,7 @@ public struct WebhookAdapter: IngressAdapter {
         case .object(let members):
             var status = 200
             if let rawStatus = members["status"], !rawStatus.isNull {
-                guard let code = rawStatus.int64Value, (100...599).contains(code) else { return nil }
+                guard let code = rawStatus.int64Value, (200...599).contains(code) else { return nil }
                 status = Int(code)
             }
             var headers: [String: String] = [:]

@@ -78,10 +78,19 @@ public struct PackCache: Sendable {
     @discardableResult
     public func store(_ bytes: [UInt8]) throws(PackError) -> (digest: String, url: URL) {
         let digest = PackDigest.sha256(of: bytes)
+        return (digest, try store(bytes, digest: digest))
+    }
+
+    /// ``store(_:)`` for bytes whose digest the caller already computed.
+    @discardableResult
+    public func store(_ bytes: [UInt8], digest: String) throws(PackError) -> URL {
         let destination = try url(for: digest)
-        if let existing = try? Data(contentsOf: destination), PackDigest.sha256(of: Array(existing)) == digest {
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: destination.path),
+            (attributes[.size] as? NSNumber)?.intValue == bytes.count,
+            let existing = try? Data(contentsOf: destination), PackDigest.sha256(of: Array(existing)) == digest
+        {
             touch(destination)
-            return (digest, destination)
+            return destination
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -97,7 +106,7 @@ public struct PackCache: Sendable {
         } catch {
             throw PackError.io("cannot write to the pack cache at \(directory.path): \(error)", cause: error)
         }
-        return (digest, destination)
+        return destination
     }
 
     /// The cached packs, least recently used first.

@@ -55,51 +55,71 @@ public struct PackLoader: Sendable {
         self.logger = logger
     }
 
-    /// Resolves, checks, caches and opens the pack `entry` names.
+    /// Resolves, checks, caches and opens the pack `entry` names: ``fetch(_:)`` then ``open(_:)``.
     ///
     /// - Throws: ``PackError``: `.notFound`/`.io`/`.locatorInvalid` from fetching,
-    ///   `.digestMismatch` naming the pack and both digests, `.indexSignatureInvalid`, or any
-    ///   archive verification error (its message prefixed with the pack name).
+    ///   `.digestMismatch`, `.signatureMissing`/`.indexSignatureInvalid` for the index checks,
+    ///   and the archive verification codes of ``PackReader``.
     public func load(_ entry: PackIndexEntry) async throws(PackError) -> ResolvedPack {
+        try await open(try await fetch(entry))
+    }
+
+    /// The cheap half of ``load(_:)``: the pack's bytes, fetched (or read from the cache for a
+    /// pinned digest), with the digest pin and the index signature checked and the bytes in the
+    /// cache. The archive itself is not opened, so a reloader can compare digests first and
+    /// open only packs that changed. Blocking file work runs on NIO's thread pool.
+    public func fetch(_ entry: PackIndexEntry) async throws(PackError) -> FetchedPackFile {
+        let cache = self.cache
         var bytes: [UInt8]?
         var fromCache = false
-        if let pin = entry.digest, PackDigest.sha256Hex(pin) != nil, let cached = try cache.cachedBytes(for: pin) {
-            bytes = cached
-            fromCache = true
-            logger.debug("pack served from cache", metadata: ["pack": "\(entry.name)", "digest": "\(pin)"])
+        if let pin = entry.digest, PackDigest.sha256Hex(pin) != nil {
+            bytes = try await BlockingWork.run { () throws(PackError) in try cache.cachedBytes(for: pin) }
+            fromCache = bytes != nil
+            if fromCache {
+                logger.debug("pack served from cache", metadata: ["pack": "\(entry.name)", "digest": "\(pin)"])
+            }
         }
         if bytes == nil {
-            (bytes, fromCache) = try await fetch(entry)
+            (bytes, fromCache) = try await fetchFromResolver(entry)
         }
-        guard let bytes else {
+        guard let fetched = bytes else {
             throw PackError(code: .io, message: "pack \(entry.name) could not be fetched from \(entry.locator)")
         }
-        let digest = PackDigest.sha256(of: bytes)
-        try PackDigest.verify(expected: entry.digest, actual: digest, packName: entry.name)
+        let (digest, stored) = try await BlockingWork.run { () throws(PackError) in
+            let digest = PackDigest.sha256(of: fetched)
+            try PackDigest.verify(expected: entry.digest, actual: digest, packName: entry.name)
+            return (digest, try cache.store(fetched, digest: digest))
+        }
         if let key = configuration.indexKey {
             try key.verify(signature: entry.signature, digest: digest, packName: entry.name)
         }
-        let stored = try cache.store(bytes)
-        var loaded: LoadedPack
-        do {
-            loaded = try PackReader(limits: configuration.limits).open(bytes, policy: configuration.policy)
-        } catch {
-            throw PackError(code: error.code, message: "pack \(entry.name): \(error.message)", cause: error)
+        return FetchedPackFile(entry: entry, digest: digest, bytes: fetched, cachePath: stored, fromCache: fromCache)
+    }
+
+    /// Verifies and opens fetched bytes under the configured policy (on NIO's thread pool:
+    /// hashing every file of a large pack is CPU work).
+    public func open(_ file: FetchedPackFile) async throws(PackError) -> ResolvedPack {
+        let reader = PackReader(limits: configuration.limits)
+        let policy = configuration.policy
+        let entry = file.entry
+        var loaded = try await BlockingWork.run { () throws(PackError) in
+            do throws(PackError) {
+                return try reader.open(file.bytes, policy: policy)
+            } catch {
+                throw PackError(code: error.code, message: "pack \(entry.name): \(error.message)", cause: error)
+            }
         }
         if let version = entry.version, version != loaded.manifest.meta.version {
             loaded.report.warnings.append(
-                "the index pins \(entry.name) to version \(version) "
-                    + "but the pack's manifest says \(loaded.manifest.meta.version)"
-            )
+                "the index pins \(entry.name) to version \(version) but the pack's manifest says \(loaded.manifest.meta.version)")
         }
         logger.debug(
             "pack verified",
-            metadata: ["pack": "\(entry.name)", "digest": "\(digest)", "policy": "\(configuration.policy)"])
-        return ResolvedPack(entry: entry, digest: digest, cachePath: stored.url, loaded: loaded, fromCache: fromCache)
+            metadata: ["pack": "\(entry.name)", "digest": "\(file.digest)", "policy": "\(configuration.policy)"])
+        return ResolvedPack(entry: entry, digest: file.digest, cachePath: file.cachePath, loaded: loaded, fromCache: file.fromCache)
     }
 
-    /// Fetches through the registry, using and refreshing the remembered entity tag.
-    private func fetch(_ entry: PackIndexEntry) async throws(PackError) -> ([UInt8], Bool) {
+    private func fetchFromResolver(_ entry: PackIndexEntry) async throws(PackError) -> ([UInt8], Bool) {
         let key = entry.locator.target
         let remembered = etags.entries.withLock { $0[key] }
         let request = PackFetchRequest(
@@ -112,7 +132,8 @@ public struct PackLoader: Sendable {
             }
             return (fetched.bytes, false)
         case .notModified:
-            if let remembered, let cached = try cache.cachedBytes(for: remembered.digest) {
+            let cache = self.cache
+            if let remembered, let cached = try await BlockingWork.run({ () throws(PackError) in try cache.cachedBytes(for: remembered.digest) }) {
                 return (cached, true)
             }
             etags.entries.withLock { $0[key] = nil }

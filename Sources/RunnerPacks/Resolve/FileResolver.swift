@@ -4,13 +4,17 @@ internal import Foundation
 /// reading them.
 ///
 /// Reads synchronously with `FileHandle` (bounded to ``PackFetchRequest/maxBytes``, at most
-/// 64 MiB by default), which is acceptable from the reloader's task. No entity tags: the
+/// 64 MiB by default) on NIO's thread pool, never on the caller's thread. No entity tags: the
 /// caller's digest pin and cache avoid re-verifying unchanged packs.
 public struct FileResolver: PackResolver {
     /// Creates a file resolver.
     public init() {}
 
     public func fetch(_ request: PackFetchRequest) async throws(PackError) -> PackFetchResult {
+        try await BlockingWork.run { () throws(PackError) in try read(request) }
+    }
+
+    private func read(_ request: PackFetchRequest) throws(PackError) -> PackFetchResult {
         guard let url = request.locator.fileURL else {
             throw PackError(
                 code: .locatorInvalid,
