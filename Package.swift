@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "RunnerHostTests",
             dependencies: [
-                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks",
+                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks", "RunnerFlow",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -177,6 +177,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunnerCLITests", dependencies: ["RunnerCLI", "RunnerTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RunnerCLITests", dependencies: ["greentic-runner", "RunnerCore", "RunnerPacks"], swiftSettings: swiftSettings),
     ]
 )

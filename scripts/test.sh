@@ -21,7 +21,16 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
+# Independent oracles, in a venv of pinned PyPI packages: handlebars.js itself for the
+# template corpus, and Python's zipfile/cbor2/blake3/cryptography for gtpack interoperability.
+scripts/setup-oracle-venv.sh
+
 # Same environment for build and test, so SwiftPM does not re-plan between them.
 export RUNNER_WARNINGS_AS_ERRORS=1
 swift build --build-tests
 swift test --skip-build --parallel "$@"
+
+# The committed template expectations are what handlebars.js renders, and the bundled demo
+# pack verifies with tools that share no code with ours.
+.venv-oracle/bin/python scripts/handlebars-oracle.py --check
+.venv-oracle/bin/python scripts/verify-gtpack.py examples/packs/demo.gtpack

@@ -26,7 +26,8 @@ public import ServiceLifecycle
 public struct RunnerHost: Service {
     public let configuration: RunnerHostConfiguration
     public let customRoutes: [CustomIngressRoute]
-    /// Where `SECRETS_BACKEND=env` secrets come from: a snapshot taken at startup.
+    /// Where `SECRETS_BACKEND=env` secrets come from (`GREENTIC_SECRET_<TENANT>_<NAME>`): a
+    /// snapshot taken at startup.
     public let environment: [String: String]
     public let logger: Logger
     /// Called once the server listens, with the bound port (useful with port 0).
@@ -46,7 +47,7 @@ public struct RunnerHost: Service {
 
     public func run() async throws {
         let bindings = try loadBindings()
-        let store = try await openStore()
+        let (store, closeStore) = try await openStore()
         let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
@@ -54,10 +55,12 @@ public struct RunnerHost: Service {
         } catch {
             wasm.shutdown()
             try? await httpClient.shutdown()
+            try? await closeStore()
             throw error
         }
         wasm.shutdown()
         try await httpClient.shutdown()
+        try await closeStore()
     }
 
     private func serve(bindings: [String: TenantBindings], store: any RunnerStore, wasm: WasmRuntime, httpClient: HTTPClient) async throws {
@@ -85,12 +88,12 @@ public struct RunnerHost: Service {
             senders: [
                 "telegram": TelegramReplySender(client: telegramClient) { tenant in bindings[tenant]?.rateLimits ?? .init() }
             ],
-            logger: logger)
+            configuration: configuration.delivery.outbox, logger: logger)
         let environment = self.environment
         let dispatcher = MessageDispatcher(
             dependencies: .init(
                 store: store, wasm: wasm, tenants: tenants, sessions: configuration.sessions, wasmDefaults: configuration.wasm,
-                secret: { environment[$0] }, now: { Date() }, deliverableProviders: outbox.providers, outboxNudge: { outbox.nudge() },
+                secrets: EnvironmentSecrets(environment: environment), now: { Date() }, deliverableProviders: outbox.providers, maxRepliesPerEvent: configuration.delivery.maxRepliesPerEvent, outboxNudge: { outbox.nudge() },
                 logger: logger))
 
         let router = Router(context: RunnerRequestContext.self)
@@ -140,10 +143,10 @@ public struct RunnerHost: Service {
         return bindings
     }
 
-    private func openStore() async throws -> any RunnerStore {
+    private func openStore() async throws -> (any RunnerStore, @Sendable () async throws -> Void) {
         switch configuration.store {
         case .memory:
-            return InMemoryRunnerStore()
+            return (InMemoryRunnerStore(), {})
         case .sqlite(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             do {
@@ -151,7 +154,8 @@ public struct RunnerHost: Service {
             } catch {
                 throw ConfigurationError("STORE_URL: cannot create \(directory.path): \(error.localizedDescription)")
             }
-            return try await SQLiteRunnerStore(path: path)
+            let store = try await SQLiteRunnerStore(path: path)
+            return (store, { try await store.close() })
         }
     }
 }

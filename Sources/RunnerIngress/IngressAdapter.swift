@@ -33,8 +33,6 @@ public enum DispatchOutcome: Sendable {
     /// The flow completed or paused; `output` is the flow's output; `replies` counts the
     /// messages queued for delivery through the provider's API.
     case ran(output: JSONValue, replies: Int)
-    /// Delivering a reply through the provider's API failed.
-    case deliveryFailed(String)
     /// The flow failed.
     case flowFailed(String)
 }
@@ -42,12 +40,10 @@ public enum DispatchOutcome: Sendable {
 extension IngressAdapter {
     public func replies(for output: JSONValue) -> [JSONValue] { [] }
 
-    /// By default: 200 with the flow output as JSON; 502 when delivery failed; 500 when the
-    /// flow failed.
+    /// By default: 200 with the flow output as JSON; 500 when the flow failed.
     public func response(for outcome: DispatchOutcome) -> IngressResponse {
         switch outcome {
         case .ran(let output, _): .json(200, output)
-        case .deliveryFailed(let message): .error(502, message)
         case .flowFailed(let message): .error(500, message)
         }
     }

@@ -166,7 +166,9 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
             flowHash: try row.column("flow_hash", of: table),
             nextNode: try row.column("next_node", of: table),
             reason: try row.column("reason", of: table),
-            snapshot: try row.json("snapshot", of: table),
+            // An unreadable snapshot is returned as `null` with the record's real revision, so the
+            // caller can replace it (compare-and-swap) instead of the session staying stuck.
+            snapshot: (try? row.json("snapshot", of: table)) ?? .null,
             createdAt: Date(epochMilliseconds: try row.column("created_at", of: table)),
             expiresAt: Date(epochMilliseconds: try row.column("expires_at", of: table)),
             revision: try row.column("revision", of: table)

@@ -6,9 +6,9 @@
 struct TemplateLexer {
     private enum State { case initial, mustache, escapedContent, longComment, done }
 
-    private let scalars: [Unicode.Scalar]
+    let scalars: [Unicode.Scalar]
     private let lines: LineTable
-    private var position = 0
+    private(set) var position = 0
     private var state = State.initial
     private var tokens: [TemplateToken] = []
 
@@ -33,7 +33,7 @@ struct TemplateLexer {
 
     // MARK: - Token output
 
-    private mutating func emit(_ kind: TemplateToken.Kind, from start: Int, to end: Int, text: String? = nil) {
+    mutating func emit(_ kind: TemplateToken.Kind, from start: Int, to end: Int, text: String? = nil) {
         let tokenText = text ?? JSCharacters.string(scalars[start..<end])
         tokens.append(TemplateToken(kind: kind, text: tokenText, location: lines.location(of: start)))
         position = end
@@ -45,11 +45,11 @@ struct TemplateLexer {
         state = .done
     }
 
-    private func scalar(at index: Int) -> Unicode.Scalar? {
+    func scalar(at index: Int) -> Unicode.Scalar? {
         index >= 0 && index < scalars.count ? scalars[index] : nil
     }
 
-    private func hasPrefix(_ prefix: String, at index: Int) -> Bool {
+    func hasPrefix(_ prefix: String, at index: Int) -> Bool {
         var current = index
         for expected in prefix.unicodeScalars {
             guard scalar(at: current) == expected else { return false }
@@ -249,92 +249,5 @@ struct TemplateLexer {
             }
         }
         emit(.open, from: start, to: index + (marker == "*" ? 1 : 0))
-    }
-
-    private func skipWhitespace(from index: Int) -> Int {
-        var current = index
-        while let next = scalar(at: current), JSCharacters.isWhitespace(next) { current += 1 }
-        return current
-    }
-
-    /// The end of `~?}}` at `index`, if it is there.
-    private func closingBraces(after index: Int) -> Int? {
-        let current = scalar(at: index) == "~" ? index + 1 : index
-        return hasPrefix("}}", at: current) ? current + 2 : nil
-    }
-
-    /// `"(\\"|[^"])*"`, `'…'` and `[(\\]|[^\]])*]`: the longest match, as the regex finds it.
-    private mutating func lexQuoted(opening: Unicode.Scalar, closing: Unicode.Scalar, kind: TemplateToken.Kind) -> Bool {
-        let start = position
-        var index = start + 1
-        var lastEscapedClosing: Int?
-        var end: Int?
-        while index < scalars.count {
-            if scalars[index] == "\\", scalar(at: index + 1) == closing {
-                lastEscapedClosing = index + 1
-                index += 2
-            } else if scalars[index] == closing {
-                end = index + 1
-                break
-            } else {
-                index += 1
-            }
-        }
-        guard let tokenEnd = end ?? lastEscapedClosing.map({ $0 + 1 }) else { return false }
-        let raw = Array(scalars[start..<tokenEnd])
-        let text: String
-        if kind == .string {
-            text = JSCharacters.string(Self.unescape(Array(raw.dropFirst().dropLast()), escapable: [closing]))
-        } else {
-            text = JSCharacters.string(Self.unescape(raw, escapable: ["\\", "]"]))
-        }
-        emit(kind, from: start, to: tokenEnd, text: text)
-        return true
-    }
-
-    /// Replaces `\x` by `x` for the escapable characters, left to right.
-    private static func unescape(_ scalars: [Unicode.Scalar], escapable: Set<Unicode.Scalar>) -> [Unicode.Scalar] {
-        var result: [Unicode.Scalar] = []
-        var index = 0
-        while index < scalars.count {
-            if scalars[index] == "\\", index + 1 < scalars.count, escapable.contains(scalars[index + 1]) {
-                result.append(scalars[index + 1])
-                index += 2
-            } else {
-                result.append(scalars[index])
-                index += 1
-            }
-        }
-        return result
-    }
-
-    private mutating func lexKeywordLiteral() -> Bool {
-        let keywords: [(String, TemplateToken.Kind)] = [
-            ("true", .boolean), ("false", .boolean), ("undefined", .undefined), ("null", .null),
-        ]
-        for (word, kind) in keywords where hasPrefix(word, at: position) {
-            let end = position + word.unicodeScalars.count
-            if let next = scalar(at: end), JSCharacters.isLiteralLookahead(next) {
-                emit(kind, from: position, to: end)
-                return true
-            }
-        }
-        return false
-    }
-
-    /// `-?[0-9]+(?:\.[0-9]+)?` followed by `[~}\s)]`.
-    private mutating func lexNumber() -> Bool {
-        var index = position
-        if scalar(at: index) == "-" { index += 1 }
-        let digitsStart = index
-        while let next = scalar(at: index), ("0"..."9").contains(next) { index += 1 }
-        guard index > digitsStart else { return false }
-        if scalar(at: index) == ".", let digit = scalar(at: index + 1), ("0"..."9").contains(digit) {
-            index += 1
-            while let next = scalar(at: index), ("0"..."9").contains(next) { index += 1 }
-        }
-        guard let next = scalar(at: index), JSCharacters.isLiteralLookahead(next) else { return false }
-        emit(.number, from: position, to: index)
-        return true
     }
 }

@@ -41,11 +41,11 @@ struct TemplateRenderer {
         output += text
     }
 
-    mutating func enterNesting(_ what: String, at location: SourceLocation) throws(TemplateError) {
+    mutating func enterNesting(_ what: @autoclosure () -> String, at location: SourceLocation) throws(TemplateError) {
         depth += 1
         if depth > limits.maxDepth {
             throw TemplateError(
-                .depthExceeded, "\(what) nests deeper than the limit of \(limits.maxDepth)", at: location)
+                .depthExceeded, "\(what()) nests deeper than the limit of \(limits.maxDepth)", at: location)
         }
     }
 

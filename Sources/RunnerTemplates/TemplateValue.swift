@@ -1,4 +1,4 @@
-internal import RunnerCore
+import RunnerCore
 
 /// Where an object or array came from, standing in for JavaScript's object identity: handlebars.js
 /// decides whether a block changes the context (and so what `../` means) by comparing objects

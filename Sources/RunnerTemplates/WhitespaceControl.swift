@@ -70,16 +70,10 @@ enum WhitespaceControl {
         change(&block.program) { visitProgram(&$0, isRoot: false) }
         change(&block.inverse) { visitProgram(&$0, isRoot: false) }
 
-        // `program` is the first branch that exists; `inverse` only counts next to a program.
-        let programBody = (block.program ?? block.inverse)?.body ?? []
+        // `program` is the first branch that exists; `inverse` only counts next to a program. The
+        // checks read `original` text only, so they can all be made before anything is trimmed.
         let hasInverse = block.program != nil && block.inverse != nil
-        let firstInverseBody = hasInverse ? firstInverse(of: block)?.body ?? [] : nil
-
-        let strip = Strip(
-            open: block.openStrip.open,
-            close: block.closeStrip.close,
-            openStandalone: WhitespaceRules.isNextWhitespace(programBody, nil, isRoot: false),
-            closeStandalone: WhitespaceRules.isPrevWhitespace(firstInverseBody ?? programBody, nil, isRoot: false))
+        let (strip, isStandaloneElse) = standaloneChecks(block, hasInverse: hasInverse)
 
         if block.openStrip.close {
             withProgramOrInverse(&block) { WhitespaceRules.omitRight(&$0.body, nil, multiple: true) }
@@ -94,12 +88,7 @@ enum WhitespaceControl {
             if block.closeStrip.open {
                 withLastInverse(&block) { WhitespaceRules.omitLeft(&$0.body, nil, multiple: true) }
             }
-            // A standalone `{{else}}`.
-            let programBodyNow = (block.program ?? block.inverse)?.body ?? []
-            let firstInverseNow = firstInverse(of: block)?.body ?? []
-            if WhitespaceRules.isPrevWhitespace(programBodyNow, nil, isRoot: false),
-                WhitespaceRules.isNextWhitespace(firstInverseNow, nil, isRoot: false)
-            {
+            if isStandaloneElse {
                 withProgramOrInverse(&block) { WhitespaceRules.omitLeft(&$0.body, nil) }
                 withFirstInverse(&block) { WhitespaceRules.omitRight(&$0.body, nil) }
             }
@@ -107,6 +96,23 @@ enum WhitespaceControl {
             withProgramOrInverse(&block) { WhitespaceRules.omitLeft(&$0.body, nil, multiple: true) }
         }
         return strip
+    }
+
+    private static func standaloneChecks(_ block: BlockStatement, hasInverse: Bool) -> (Strip, Bool) {
+        let programBody = (block.program ?? block.inverse)?.body ?? []
+        let firstInverseBody = hasInverse ? firstInverse(of: block)?.body ?? [] : nil
+        let strip = Strip(
+            open: block.openStrip.open,
+            close: block.closeStrip.close,
+            openStandalone: WhitespaceRules.isNextWhitespace(programBody, nil, isRoot: false),
+            closeStandalone: WhitespaceRules.isPrevWhitespace(firstInverseBody ?? programBody, nil, isRoot: false))
+        // A standalone `{{else}}`: its line holds nothing else.
+        let isStandaloneElse =
+            firstInverseBody.map {
+                WhitespaceRules.isPrevWhitespace(programBody, nil, isRoot: false)
+                    && WhitespaceRules.isNextWhitespace($0, nil, isRoot: false)
+            } ?? false
+        return (strip, isStandaloneElse)
     }
 
     /// Applies `change` to a program that may be absent, without copying its statements.

@@ -65,6 +65,13 @@ struct BadInputTests {
         }
     }
 
+    @Test func theHostResolverReadsTheRequestAuthority() async throws {
+        try await Self.withHost({ $0.tenancy = .init(resolver: .host, defaultTenant: "nobody") }) { client async throws in
+            #expect(try await client.post("/webhook/signup", "", headers: [("Host", "demo.example.com")]).status == 200)
+            #expect(try await client.post("/webhook/signup", "", headers: [("Host", "ghost.example.com:8080")]).status == 404)
+        }
+    }
+
     @Test func randomBytesNeverCrashTheServer() async throws {
         try await Self.withHost { client in
             var generator = SystemRandomNumberGenerator()

@@ -100,7 +100,6 @@ struct TelegramAdapterTests {
         let adapter = TelegramAdapter(webhookSecret: nil)
         #expect(adapter.response(for: .ran(output: .null, replies: 0)).status == 204)
         #expect(adapter.response(for: .ran(output: "hi", replies: 1)).status == 200)
-        #expect(adapter.response(for: .deliveryFailed("x")).status == 502)
         #expect(adapter.response(for: .flowFailed("x")).status == 500)
     }
 }

@@ -142,7 +142,7 @@ struct SQLiteRunnerStoreTests {
         #expect(try await store.resumeRecord(for: Self.record().key, now: Self.at(1)) == nil)
     }
 
-    @Test func corruptSnapshotIsReported() async throws {
+    @Test func corruptRecordsAreReportedOrReplaceable() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("store.sqlite")
@@ -152,7 +152,12 @@ struct SQLiteRunnerStoreTests {
 
         let vandal = try DatabaseQueue(path: path)
         try await vandal.write { try $0.execute(sql: "UPDATE resume_record SET snapshot = '{not json'") }
-        await Self.expectStoreError(.corrupt) { _ = try await store.resumeRecord(for: record.key, now: Self.at(1)) }
+        // An unreadable snapshot comes back as null with its revision, so it can be replaced.
+        let unreadable = try #require(try await store.resumeRecord(for: record.key, now: Self.at(1)))
+        #expect(unreadable.snapshot == .null)
+        #expect(unreadable.revision == 1)
+        try await store.commit(RunCommit(resume: .save(Self.record(nextNode: "fresh"), expectedRevision: unreadable.revision)))
+        #expect(try await store.resumeRecord(for: record.key, now: Self.at(1))?.nextNode == "fresh")
 
         try await vandal.write { try $0.execute(sql: "UPDATE resume_record SET snapshot = '{}', revision = 'not a number'") }
         await Self.expectStoreError(.corrupt) { _ = try await store.resumeRecord(for: record.key, now: Self.at(1)) }

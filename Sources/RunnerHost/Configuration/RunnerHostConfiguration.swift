@@ -19,12 +19,14 @@ public struct RunnerHostConfiguration: Sendable {
     public var telegram: Telegram
     public var flowLimits: FlowLimits
     public var wasm: Wasm
+    public var delivery: Delivery
 
     public init(
         http: HTTP = .init(), packs: Packs = .init(), bindingsFiles: [String] = [], tenancy: Tenancy = .init(), admin: Admin = .init(),
         store: Store = .sqlite(path: ".greentic/runner.sqlite"), sessions: Sessions = .init(), telegram: Telegram = .init(),
-        flowLimits: FlowLimits = .init(), wasm: Wasm = .init()
+        flowLimits: FlowLimits = .init(), wasm: Wasm = .init(), delivery: Delivery = .init()
     ) {
+        self.delivery = delivery
         self.http = http
         self.packs = packs
         self.bindingsFiles = bindingsFiles
@@ -155,6 +157,21 @@ public struct RunnerHostConfiguration: Sendable {
             self.timeoutMs = timeoutMs
             self.maxMemoryMB = maxMemoryMB
             self.workers = max(1, workers)
+        }
+    }
+}
+
+extension RunnerHostConfiguration {
+    /// How replies are delivered through providers' APIs.
+    public struct Delivery: Sendable, Hashable {
+        /// Most replies one event may queue; a flow producing more fails (default 32).
+        public var maxRepliesPerEvent: Int
+        /// The outbox dispatcher's tuning.
+        public var outbox: OutboxDispatcher.Configuration
+
+        public init(maxRepliesPerEvent: Int = 32, outbox: OutboxDispatcher.Configuration = .init()) {
+            self.maxRepliesPerEvent = maxRepliesPerEvent
+            self.outbox = outbox
         }
     }
 }

@@ -24,11 +24,13 @@ struct MessageDispatcher: Sendable {
         var tenants: ActiveTenants
         var sessions: RunnerHostConfiguration.Sessions
         var wasmDefaults: RunnerHostConfiguration.Wasm
-        /// Looks up a secret by name (already restricted to the tenant's allow-list by the caller).
-        var secret: @Sendable (String) -> String?
+        /// The tenants' secrets (`SECRETS_BACKEND=env`).
+        var secrets: EnvironmentSecrets
         var now: @Sendable () -> Date
         /// Providers whose replies the outbox can deliver.
         var deliverableProviders: Set<String>
+        /// Most replies one event may queue (the original's limit was 32 egress steps).
+        var maxRepliesPerEvent: Int
         /// Wakes the outbox delivery service after a commit.
         var outboxNudge: @Sendable () -> Void
         var logger: Logger
@@ -131,7 +133,8 @@ struct MessageDispatcher: Sendable {
             identity: .init(
                 tenant: runtime.tenant, flowID: flow.id, sessionKey: event.sessionKey, provider: event.provider, packID: owner.packID,
                 packVersion: owner.version),
-            limits: limits(for: serving.bindings), secrets: secrets(for: serving.bindings), snapshot: snapshot, logger: logger)
+            limits: limits(for: serving.bindings), secrets: dependencies.secrets.secrets(for: serving.bindings), snapshot: snapshot,
+            logger: logger)
         let run = await serving.engine.run(flowID: flow.id, input: event.input, resume: plan.snapshot, nodes: nodes)
 
         let resume: RunCommit.ResumeChange
@@ -155,8 +158,16 @@ struct MessageDispatcher: Sendable {
 
         var outbox: [OutboxMessage] = []
         if let address = event.replyAddress, dependencies.deliverableProviders.contains(event.provider) {
+            let replies = adapter.replies(for: output)
+            guard replies.count <= dependencies.maxRepliesPerEvent else {
+                logger.warning("flow produced too many replies", metadata: ["count": .stringConvertible(replies.count)])
+                if let claim { try? await store.release(claim.key, token: claim.token) }
+                return .answered(
+                    adapter.response(
+                        for: .flowFailed("the flow produced \(replies.count) replies; at most \(dependencies.maxRepliesPerEvent) per event")))
+            }
             let runID = UUID().uuidString
-            for (sequence, message) in adapter.replies(for: output).enumerated() {
+            for (sequence, message) in replies.enumerated() {
                 outbox.append(
                     OutboxMessage(
                         id: "\(runID)-\(sequence)", tenant: runtime.tenant, provider: event.provider, address: address, message: message,
@@ -192,13 +203,5 @@ struct MessageDispatcher: Sendable {
             fuel: bindings.runtime.fuel ?? defaults.fuel,
             timeoutMs: bindings.runtime.timeoutMs ?? defaults.timeoutMs,
             maxMemoryBytes: (bindings.runtime.maxMemoryMB ?? defaults.maxMemoryMB) << 20)
-    }
-
-    private func secrets(for bindings: TenantBindings) -> [String: String] {
-        var values: [String: String] = [:]
-        for name in bindings.allowedSecrets {
-            if let value = dependencies.secret(name) { values[name] = value }
-        }
-        return values
     }
 }

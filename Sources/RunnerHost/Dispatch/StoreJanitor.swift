@@ -8,6 +8,7 @@ internal import ServiceLifecycle
 struct StoreJanitor: Service {
     let store: any RunnerStore
     var interval: Duration = .seconds(300)
+    var now: @Sendable () -> Date = { Date() }
     let logger: Logger
 
     func run() async throws {
@@ -22,7 +23,7 @@ struct StoreJanitor: Service {
                 return
             }
             do {
-                let removed = try await store.purgeExpired(now: Date())
+                let removed = try await store.purgeExpired(now: now())
                 if removed > 0 { logger.debug("purged expired records", metadata: ["count": .stringConvertible(removed)]) }
             } catch {
                 logger.warning("purging expired records failed", metadata: ["error": .string(error.description)])

@@ -78,7 +78,8 @@ public final class OutboxDispatcher: Service, Sendable {
     @discardableResult
     func drain() async -> Int {
         var delivered = 0
-        while !Task.isCancelled {
+        // Graceful shutdown stops taking new batches; a batch in progress finishes.
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let started = now()
             let batch: [OutboxMessage]
             do {

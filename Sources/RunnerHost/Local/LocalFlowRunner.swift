@@ -9,8 +9,8 @@ internal import RunnerWasm
 /// `greentic-runner flow run`.
 ///
 /// The pack is verified (dev-signed packs are accepted), every flow and component is loaded as
-/// the server would, and the flow runs against an in-memory store, so component state and
-/// pauses behave as in production within one process.
+/// the server would, and the flow runs once with empty component state. Nothing is stored: a
+/// pause is reported with its output, and the next run starts afresh.
 public struct LocalFlowRunner: Sendable {
     /// The result of a local run.
     public struct Result: Sendable {

@@ -76,12 +76,12 @@ public struct TelegramAdapter: IngressAdapter {
             channelData: .object(["chat_id": .int(chatID)]), raw: raw)
     }
 
-    /// 204 when there is nothing to send, 200 when replies were queued for `sendMessage`,
-    /// 502 when sending failed, 500 when the flow failed (reference §8.4).
+    /// 204 when there is nothing to send, 200 when replies were durably queued for
+    /// `sendMessage`, 500 when the flow failed (reference §8.4; delivery failures are retried
+    /// from the outbox instead of being answered with 502).
     public func response(for outcome: DispatchOutcome) -> IngressResponse {
         switch outcome {
         case .ran(_, let replies): IngressResponse(status: replies == 0 ? 204 : 200)
-        case .deliveryFailed(let message): .error(502, message)
         case .flowFailed(let message): .error(500, message)
         }
     }

@@ -45,7 +45,6 @@ public struct WebhookAdapter: IngressAdapter {
     public func response(for outcome: DispatchOutcome) -> IngressResponse {
         switch outcome {
         case .ran(let output, _): Self.httpResponse(for: output) ?? .error(500, "malformed flow response")
-        case .deliveryFailed(let message): .error(502, message)
         case .flowFailed: .error(500, "webhook flow failed")
         }
     }

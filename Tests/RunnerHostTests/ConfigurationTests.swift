@@ -1,0 +1,193 @@
+import Configuration
+import Foundation
+import NIOCore
+import RunnerFlow
+import Testing
+
+@testable import RunnerHost
+
+@Suite("Configuration from the environment")
+struct ConfigurationTests {
+    func configuration(_ environment: [String: String], bindings: [String] = [], port: Int? = nil) throws -> RunnerHostConfiguration {
+        try RunnerHostConfiguration(
+            config: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)), bindingsFiles: bindings, port: port)
+    }
+
+    @Test func defaultsServeTheBundledDemo() throws {
+        let configuration = try configuration([:])
+        #expect(configuration.packs.indexLocation == "examples/index.json")
+        #expect(configuration.bindingsFiles == ["examples/bindings/demo.yaml"])
+        #expect(configuration.store == .sqlite(path: ".greentic/runner.sqlite"))
+        #expect(configuration.http.port == 8080)
+        #expect(configuration.http.maxBodyBytes == 512 * 1024)
+        #expect(configuration.packs.refreshIntervalMs == 30_000)
+        #expect(configuration.tenancy == .init(resolver: .env, defaultTenant: "demo"))
+        #expect(configuration.sessions.resumeTTLSeconds == 86_400)
+    }
+
+    @Test func readsEveryVariable() throws {
+        let configuration = try configuration(
+            [
+                "PACK_INDEX_URL": "/srv/index.json", "PACK_SOURCE": "FS", "PACK_CACHE_DIR": "/var/cache/packs",
+                "PACK_PUBLIC_KEY": "ed25519:AAAA", "PACK_VERIFY_STRICT": "0", "PACK_REFRESH_INTERVAL": "1m30s",
+                "TENANT_RESOLVER": "host", "DEFAULT_TENANT": "acme", "ADMIN_TOKEN": "t", "STORE_URL": "memory://", "PORT": "9000",
+                "MAX_BODY_BYTES": "1000", "MAX_JSON_DEPTH": "10", "SESSION_TTL": "2h", "DEDUPE_TTL": "10m",
+                "TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/", "WASM_FUEL": "1000",
+                "WASM_TIMEOUT": "250ms", "WASM_MAX_MEMORY_MB": "16", "WASM_WORKERS": "3", "FLOW_MAX_NODES": "10", "FLOW_TIMEOUT": "5s",
+            ], bindings: ["a.yaml", "b.yaml"], port: 7000)
+        #expect(configuration.packs == .init(
+            indexLocation: "/srv/index.json", defaultSource: "fs", cacheDirectory: "/var/cache/packs", publicKey: "ed25519:AAAA",
+            verifyStrict: "0", refreshIntervalMs: 90_000))
+        #expect(configuration.bindingsFiles == ["a.yaml", "b.yaml"])
+        #expect(configuration.tenancy == .init(resolver: .host, defaultTenant: "acme"))
+        #expect(configuration.admin.token == "t")
+        #expect(configuration.store == .memory)
+        #expect(configuration.http.port == 7000, "the flag wins over PORT")
+        #expect(configuration.http.maxBodyBytes == 1000)
+        #expect(configuration.sessions.resumeTTLSeconds == 7200)
+        #expect(configuration.sessions.dedupeRetainSeconds == 600)
+        #expect(configuration.telegram.apiBaseURL == "http://127.0.0.1:9")
+        #expect(configuration.wasm == .init(fuel: 1000, timeoutMs: 250, maxMemoryMB: 16, workers: 3))
+        #expect(configuration.flowLimits.maxNodes == 10)
+        #expect(configuration.flowLimits.maxWallTimeMs == 5000)
+    }
+
+    @Test(arguments: [
+        (["PORT": "http"], "PORT"),
+        (["PORT": "70000"], "PORT"),
+        (["PACK_REFRESH_INTERVAL": "soon"], "PACK_REFRESH_INTERVAL"),
+        (["PACK_REFRESH_INTERVAL": "9223372036854775807"], "PACK_REFRESH_INTERVAL"),
+        (["TENANT_RESOLVER": "jwt"], "TENANT_RESOLVER"),
+        (["DEFAULT_TENANT": "a b"], "DEFAULT_TENANT"),
+        (["SECRETS_BACKEND": "aws"], "SECRETS_BACKEND"),
+        (["STORE_URL": "mysql://x"], "STORE_URL"),
+        (["STORE_URL": "sqlite://"], "STORE_URL"),
+        (["STORE_URL": "postgres://db/runner"], "STORE_URL"),
+        (["MAX_BODY_BYTES": "-1"], "MAX_BODY_BYTES"),
+        (["MAX_JSON_DEPTH": "1000"], "MAX_JSON_DEPTH"),
+        (["TELEGRAM_API_BASE_URL": "ftp://x"], "TELEGRAM_API_BASE_URL"),
+        (["PACK_SOURCE": "ipfs"], "PACK_SOURCE"),
+        (["WASM_TIMEOUT": "0ms"], "WASM_TIMEOUT"),
+    ])
+    func badValuesNameTheVariable(_ environment: [String: String], _ variable: String) throws {
+        let error = try #require(throws: ConfigurationError.self) { try configuration(environment) }
+        #expect(error.message.contains(variable))
+    }
+
+    @Test func indexAndBindingsComeTogether() throws {
+        let noBindings = try #require(throws: ConfigurationError.self) { try configuration(["PACK_INDEX_URL": "/i.json"]) }
+        #expect(noBindings.message.contains("--bindings"))
+        let noIndex = try #require(throws: ConfigurationError.self) { try configuration([:], bindings: ["a.yaml"]) }
+        #expect(noIndex.message.contains("PACK_INDEX_URL"))
+    }
+
+    @Test(arguments: [("30s", 30_000), ("250ms", 250), ("5m", 300_000), ("1h30m", 5_400_000), ("2d", 172_800_000), ("7", 7000), ("1h 5s", 3_605_000)])
+    func humanDurations(_ text: String, _ milliseconds: Int) {
+        #expect(HumanDuration.milliseconds(text) == milliseconds)
+    }
+
+    @Test(arguments: ["", "s", "5x", "-5s", "5.5s", "99999999999999999999d", "1d9223372036854775807ms"])
+    func invalidDurations(_ text: String) {
+        #expect(HumanDuration.milliseconds(text) == nil)
+    }
+}
+
+@Suite("Bindings files")
+struct BindingsTests {
+    @Test func parsesTheOriginalSchema() throws {
+        let bindings = try TenantBindings(
+            yaml: """
+                tenant: acme
+                flow_type_bindings:
+                  messaging:
+                    adapter: telegram
+                    config: {public_base_url: "https://example.com"}
+                    secrets: [TELEGRAM_BOT_TOKEN]
+                  webhook:
+                    adapter: generic
+                    config: {allow_paths: ["/webhook/"], deny_paths: ["/webhook/admin"]}
+                    secrets: [weather_key]
+                mcp:
+                  store: {kind: http-single, name: weather_api, url: "https://x/weather.wasm"}
+                  runtime: {max_memory_mb: 128, timeout_ms: 8000, fuel: 50000000}
+                  http_enabled: true
+                  retry: {max_attempts: 5, base_delay_ms: 250}
+                rate_limits: {messaging_send_qps: 10, messaging_burst: 20}
+                timers:
+                  - {flow_id: nightly, cron: "0 5 * * *"}
+                """, file: "acme.yaml")
+        #expect(bindings.tenant == "acme")
+        #expect(bindings.allowedSecrets == ["TELEGRAM_BOT_TOKEN", "weather_key"])
+        #expect(bindings.runtime == .init(maxMemoryMB: 128, timeoutMs: 8000, fuel: 50_000_000))
+        #expect(bindings.retry == .init(maxAttempts: 5, baseDelayMs: 250))
+        #expect(bindings.timers == [.init(flowID: "nightly", cron: "0 5 * * *")])
+        #expect(bindings.timers.first?.scheduleID == "nightly")
+        #expect(bindings.httpEnabled)
+        #expect(bindings.webhookPolicy.permits("/webhook/orders"))
+        #expect(!bindings.webhookPolicy.permits("/webhook/admin/x"))
+        #expect(!bindings.webhookPolicy.permits("/other"))
+    }
+
+    @Test func topLevelRuntimeWinsAndMCPIsOptional() throws {
+        let bindings = try TenantBindings(yaml: "tenant: t\nruntime: {fuel: 7}\nmcp: {runtime: {fuel: 9}}\n", file: "t.yaml")
+        #expect(bindings.runtime.fuel == 7)
+        let minimal = try TenantBindings(yaml: "tenant: t\n", file: "t.yaml")
+        #expect(minimal.retry == .init())
+        #expect(!minimal.httpEnabled)
+        #expect(minimal.webhookPolicy.permits("/anything"))
+    }
+
+    @Test(arguments: [
+        ("flow_type_bindings: {}", "'tenant'"),
+        ("tenant: 'a b'", "'tenant'"),
+        ("tenant: t\nruntime: {fuel: -1}", "runtime.fuel"),
+        ("tenant: t\nmcp: {runtime: {max_memory_mb: 99999}}", "mcp.runtime.max_memory_mb"),
+        ("tenant: t\nretry: {base_delay_ms: 5000000000000000000}", "retry.base_delay_ms"),
+        ("tenant: t\nflow_type_bindings: {webhook: {secrets: [1, [2]]}}", "flow_type_bindings.webhook.secrets"),
+        ("tenant: t\ntimers: [{cron: '* * * * *'}]", "timers[0].flow_id"),
+        ("tenant: t\nrate_limits: {messaging_send_qps: 0}", "rate_limits.messaging_send_qps"),
+        ("- just a list", "mapping"),
+        ("tenant: [unclosed", "YAML"),
+    ])
+    func errorsNameTheFileAndField(_ yaml: String, _ field: String) throws {
+        let error = try #require(throws: ConfigurationError.self) { try TenantBindings(yaml: yaml, file: "bad.yaml") }
+        #expect(error.message.contains("bad.yaml"))
+        #expect(error.message.contains(field))
+    }
+
+    @Test func secretsAreScopedPerTenant() {
+        #expect(EnvironmentSecrets.variableName(tenant: "acme-eu", name: "weather.key") == "GREENTIC_SECRET_ACME_EU_WEATHER_KEY")
+        let secrets = EnvironmentSecrets(environment: [
+            "GREENTIC_SECRET_ACME_WEATHER": "w", "GREENTIC_SECRET_OTHER_WEATHER": "x", "ADMIN_TOKEN": "root", "WEATHER": "global",
+        ])
+        let bindings = TenantBindings(tenant: "acme", flowTypeBindings: ["webhook": .init(secrets: ["weather", "ADMIN_TOKEN", "missing"])])
+        #expect(secrets.secrets(for: bindings) == ["weather": "w"])
+    }
+}
+
+@Suite("Tenant resolution and admin peers")
+struct TenantResolutionTests {
+    @Test(arguments: [
+        (TenantResolver.env, [("host", "foo.example.com")], "demo"),
+        (.host, [("host", "foo.example.com")], "foo"),
+        (.host, [("host", "acme.example.com:8080")], "acme"),
+        (.host, [("host", "localhost:8080")], "localhost"),
+        (.host, [], "demo"),
+        (.header, [("x-greentic-tenant", "acme")], "acme"),
+        (.header, [("x-greentic-tenant", " ")], "demo"),
+        (.header, [], "demo"),
+    ])
+    func resolves(_ mode: TenantResolver, _ headers: [(String, String)], _ expected: String) {
+        let resolution = TenantResolution(mode: mode, defaultTenant: "demo")
+        #expect(resolution.tenant { name in headers.first { $0.0 == name }?.1 } == expected)
+    }
+
+    @Test func loopbackPeers() throws {
+        #expect(AdminAuthMiddleware.isLoopback(try .init(ipAddress: "127.0.0.1", port: 1)))
+        #expect(AdminAuthMiddleware.isLoopback(try .init(ipAddress: "127.8.9.10", port: 1)))
+        #expect(AdminAuthMiddleware.isLoopback(try .init(ipAddress: "::1", port: 1)))
+        #expect(!AdminAuthMiddleware.isLoopback(try .init(ipAddress: "10.0.0.1", port: 1)))
+        #expect(!AdminAuthMiddleware.isLoopback(try .init(ipAddress: "192.168.1.127", port: 1)))
+        #expect(!AdminAuthMiddleware.isLoopback(try .init(ipAddress: "2001:db8::1", port: 1)))
+    }
+}
