@@ -50,25 +50,18 @@ public struct DedupeID: Sendable, Hashable {
     }
 }
 
-/// An HTTP answer in framework-free terms.
-public struct IngressResponse: Sendable, Hashable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: [UInt8]
+/// An HTTP answer in framework-free terms. It is the store's ``StoredResponse``: the answer an
+/// adapter gives is exactly what dedupe records and replays.
+public typealias IngressResponse = StoredResponse
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
+extension StoredResponse {
     /// A JSON response.
-    public static func json(_ status: Int, _ value: JSONValue) -> IngressResponse {
-        IngressResponse(status: status, headers: ["content-type": "application/json"], body: value.serializedBytes())
+    public static func json(_ status: Int, _ value: JSONValue) -> StoredResponse {
+        StoredResponse(status: status, headers: ["content-type": "application/json"], body: value.serializedBytes())
     }
 
     /// The error body every route uses: `{"error": message}`.
-    public static func error(_ status: Int, _ message: String) -> IngressResponse {
+    public static func error(_ status: Int, _ message: String) -> StoredResponse {
         json(status, .object(["error": .string(message)]))
     }
 }

@@ -41,21 +41,31 @@ public enum RFC3339 {
         return (seconds, micros * 1000)
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ` for whole seconds since 1970, without the wall clock or the local
+    /// time zone (pack builds use it to stay reproducible).
+    public static func zuluString(epochSeconds seconds: Int64) -> String {
+        base(seconds) + "Z"
+    }
+
     private static func base(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
-        return String(
-            format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day, secondOfDay / 3600, (secondOfDay % 3600) / 60,
-            secondOfDay % 60)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     private static func fraction(_ nanos: Int64) -> String {
-        var digits = String(format: "%09lld", nanos)
+        let nine = pad(nanos, 9)
+        var digits = Substring(nine)
         while digits.hasSuffix("0") { digits.removeLast() }
         // chrono prints 3, 6 or 9 digits.
         let width = digits.count <= 3 ? 3 : (digits.count <= 6 ? 6 : 9)
-        return String(String(format: "%09lld", nanos).prefix(width))
+        return String(nine.prefix(width))
     }
 
     /// Howard Hinnant's days-from-civil inverse.

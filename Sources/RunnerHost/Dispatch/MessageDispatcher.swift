@@ -62,7 +62,7 @@ struct MessageDispatcher: Sendable {
                 switch try await store.claim(key, leaseUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeLeaseSeconds)), now: now) {
                 case .completed(let stored):
                     logger.debug("duplicate event answered from the dedupe record", metadata: ["gt.event": .string(dedupe.id)])
-                    return IngressResponse(status: stored.status, headers: stored.headers, body: stored.body)
+                    return stored
                 case .inProgress:
                     return IngressResponse(
                         status: 409, headers: ["content-type": "application/json", "retry-after": "1"],
@@ -177,7 +177,7 @@ struct MessageDispatcher: Sendable {
         let response = adapter.response(for: .ran(output: output, replies: outbox.count))
         let completion = claim.map {
             RunCommit.DedupeCompletion(
-                key: $0.key, token: $0.token, response: StoredResponse(status: response.status, headers: response.headers, body: response.body),
+                key: $0.key, token: $0.token, response: response,
                 retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds)))
         }
         let stateWrites = nodes.stateWrites

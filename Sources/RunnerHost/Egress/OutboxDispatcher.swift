@@ -34,8 +34,7 @@ public final class OutboxDispatcher: Service, Sendable {
     private let configuration: Configuration
     private let now: @Sendable () -> Date
     private let logger: Logger
-    private let nudges: AsyncStream<Void>
-    private let nudgeContinuation: AsyncStream<Void>.Continuation
+    private let loop = TriggeredLoop()
 
     init(
         store: any RunnerStore, senders: [String: any ReplySender], configuration: Configuration = .init(),
@@ -46,7 +45,6 @@ public final class OutboxDispatcher: Service, Sendable {
         self.configuration = configuration
         self.now = now
         self.logger = logger
-        (self.nudges, self.nudgeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The providers this dispatcher can deliver for.
@@ -54,24 +52,11 @@ public final class OutboxDispatcher: Service, Sendable {
 
     /// Asks for a drain as soon as possible (coalesced).
     func nudge() {
-        nudgeContinuation.yield()
+        loop.nudge()
     }
 
     public func run() async throws {
-        let interval = Duration.milliseconds(configuration.pollIntervalMs)
-        let continuation = nudgeContinuation
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask {
-                // Ends quietly when the loop below finishes and cancels it.
-                while (try? await Task.sleep(for: interval)) != nil {
-                    continuation.yield()
-                }
-            }
-            for await _ in nudges.cancelOnGracefulShutdown() {
-                await drain()
-            }
-            group.cancelAll()
-        }
+        try await loop.run(every: .milliseconds(configuration.pollIntervalMs)) { await drain() }
     }
 
     /// Delivers every due message; returns how many were delivered.

@@ -27,8 +27,7 @@ final class PackReloader: Service, Sendable {
     private let refreshInterval: Duration
     private let now: @Sendable () -> Date
     private let logger: Logger
-    private let triggers: AsyncStream<Void>
-    private let triggerContinuation: AsyncStream<Void>.Continuation
+    private let loop = TriggeredLoop()
     private let initialReports: AsyncStream<Report>
     private let initialContinuation: AsyncStream<Report>.Continuation
 
@@ -46,7 +45,6 @@ final class PackReloader: Service, Sendable {
         self.refreshInterval = refreshInterval
         self.now = now
         self.logger = logger
-        (self.triggers, self.triggerContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (self.initialReports, self.initialContinuation) = AsyncStream.makeStream(of: Report.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -59,26 +57,13 @@ final class PackReloader: Service, Sendable {
 
     /// Asks for a reload as soon as possible; requests made while one runs are coalesced.
     func requestReload() {
-        triggerContinuation.yield()
+        loop.nudge()
     }
 
     func run() async throws {
         initialContinuation.yield(await reload())
         initialContinuation.finish()
-        let interval = refreshInterval
-        let continuation = triggerContinuation
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask {
-                // Ends quietly when the loop below finishes and cancels it.
-                while (try? await Task.sleep(for: interval)) != nil {
-                    continuation.yield()
-                }
-            }
-            for await _ in triggers.cancelOnGracefulShutdown() {
-                await reload()
-            }
-            group.cancelAll()
-        }
+        try await loop.run(every: refreshInterval) { await reload() }
     }
 
     /// The outcome of one reload, for logs and tests.
@@ -96,7 +81,7 @@ final class PackReloader: Service, Sendable {
         var report = Report()
         let index: PackIndex
         do {
-            let (parsed, rejected) = try readIndex()
+            let (parsed, rejected) = try await PackIndex.load(location: indexLocation, packSource: packSource)
             index = parsed
             for (tenant, error) in rejected { report.errors[tenant] = error.description }
         } catch {
@@ -163,24 +148,5 @@ final class PackReloader: Service, Sendable {
                 ])
         }
         return report
-    }
-
-    private func readIndex() throws(PackError) -> (PackIndex, [String: PackError]) {
-        let path: String
-        if indexLocation.hasPrefix("file://") {
-            path = URL(string: indexLocation)?.path ?? String(indexLocation.dropFirst("file://".count))
-        } else if indexLocation.contains("://") {
-            throw PackError(code: .locatorInvalid, message: "PACK_INDEX_URL=\(indexLocation): only file paths and file:// URLs are supported in this release")
-        } else {
-            path = indexLocation
-        }
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PackError(code: .notFound, message: "cannot read the pack index at \(url.path)", cause: error)
-        }
-        return try PackIndex.parseIsolatingTenants(Array(data), base: .directory(url.deletingLastPathComponent()), packSource: packSource)
     }
 }
