@@ -142,6 +142,16 @@ let package = Package(
             dependencies: ["RunnerCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // Not a product: the bare Hummingbird route benchmarks/run.sh measures the runner against.
+        .executableTarget(
+            name: "greentic-bench-baseline",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Not a product: conformance suites and fixtures shared by the test targets only.
         .target(
             name: "RunnerTestSupport",

@@ -101,7 +101,7 @@ extension SQLiteRunnerStore {
 
     static func stateRevision(of scope: StateScope, _ db: Database) throws -> Int64 {
         try Int64.fetchOne(
-            db, sql: "SELECT revision FROM state_scope WHERE tenant = ? AND pack = ? AND scope = ?",
+            try db.cachedStatement(sql: "SELECT revision FROM state_scope WHERE tenant = ? AND pack = ? AND scope = ?"),
             arguments: [scope.tenant, scope.pack, scope.session]) ?? 0
     }
 

@@ -72,41 +72,49 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     // MARK: - RunnerStore
 
     public func resumeRecord(for key: ResumeKey, now: Date) async throws(StoreError) -> ResumeRecord? {
-        try await read("load resume record") { db in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT pack_digest, flow_hash, next_node, reason, snapshot, created_at, expires_at, revision
-                    FROM resume_record
-                    WHERE tenant = ? AND session_key = ? AND flow_id = ? AND expires_at > ?
-                    """,
-                arguments: [key.tenant, key.sessionKey, key.flowID, now.epochMilliseconds]
-            )
-            guard let row else { return nil }
-            return try Self.resumeRecord(key: key, row: row)
-        }
+        try await read("load resume record") { db in try Self.resumeRecord(key, now: now, db) }
     }
 
     public func stateSnapshot(for scope: StateScope) async throws(StoreError) -> StateSnapshot {
-        try await read("load state snapshot") { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT kind, name, value FROM component_state WHERE tenant = ? AND pack = ? AND scope = ?",
-                arguments: [scope.tenant, scope.pack, scope.session]
-            )
-            var snapshot = StateSnapshot(revision: try Self.stateRevision(of: scope, db))
-            for row in rows {
-                let kindText: String = try row.column("kind", of: "component_state")
-                let name: String = try row.column("name", of: "component_state")
-                let value = try row.bytes("value", of: "component_state")
-                switch StateKey.Kind(rawValue: kindText) {
-                case .component: snapshot.components[name] = value
-                case .keyValue: snapshot.keyValues[name] = value
-                case nil: throw StoreError(.corrupt, "component_state.kind holds unknown kind \(kindText)")
-                }
-            }
-            return snapshot
+        try await read("load state snapshot") { db in try Self.stateSnapshot(scope, db) }
+    }
+
+    /// Both reads in one read transaction: one trip to the database's threads per event.
+    public func loadRun(_ key: ResumeKey, scope: StateScope, now: Date) async throws(StoreError) -> (
+        resume: ResumeRecord?, state: StateSnapshot
+    ) {
+        try await read("load run") { db in
+            (try Self.resumeRecord(key, now: now, db), try Self.stateSnapshot(scope, db))
         }
+    }
+
+    static func resumeRecord(_ key: ResumeKey, now: Date, _ db: Database) throws -> ResumeRecord? {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT pack_digest, flow_hash, next_node, reason, snapshot, created_at, expires_at, revision
+                FROM resume_record
+                WHERE tenant = ? AND session_key = ? AND flow_id = ? AND expires_at > ?
+                """)
+        let row = try Row.fetchOne(statement, arguments: [key.tenant, key.sessionKey, key.flowID, now.epochMilliseconds])
+        guard let row else { return nil }
+        return try resumeRecord(key: key, row: row)
+    }
+
+    static func stateSnapshot(_ scope: StateScope, _ db: Database) throws -> StateSnapshot {
+        let statement = try db.cachedStatement(sql: "SELECT kind, name, value FROM component_state WHERE tenant = ? AND pack = ? AND scope = ?")
+        let rows = try Row.fetchAll(statement, arguments: [scope.tenant, scope.pack, scope.session])
+        var snapshot = StateSnapshot(revision: try stateRevision(of: scope, db))
+        for row in rows {
+            let kindText: String = try row.column("kind", of: "component_state")
+            let name: String = try row.column("name", of: "component_state")
+            let value = try row.bytes("value", of: "component_state")
+            switch StateKey.Kind(rawValue: kindText) {
+            case .component: snapshot.components[name] = value
+            case .keyValue: snapshot.keyValues[name] = value
+            case nil: throw StoreError(.corrupt, "component_state.kind holds unknown kind \(kindText)")
+            }
+        }
+        return snapshot
     }
 
     @discardableResult

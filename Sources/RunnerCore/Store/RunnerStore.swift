@@ -19,6 +19,11 @@ public protocol RunnerStore: Sendable {
     /// Every stored value (component state and key-value state) in one scope.
     func stateSnapshot(for scope: StateScope) async throws(StoreError) -> StateSnapshot
 
+    /// What a run needs before it starts, in one round trip where the backend allows: the
+    /// resume record for `key` (as ``resumeRecord(for:now:)``) and the state of `scope` (as
+    /// ``stateSnapshot(for:)``). The default implementation makes the two calls.
+    func loadRun(_ key: ResumeKey, scope: StateScope, now: Date) async throws(StoreError) -> (resume: ResumeRecord?, state: StateSnapshot)
+
     /// Claims a provider event id or idempotency key for processing.
     ///
     /// Returns ``DedupeClaim/claimed(_:)`` with a token when nobody holds the key, or when a
@@ -52,4 +57,12 @@ public protocol RunnerStore: Sendable {
     /// rows were removed.
     @discardableResult
     func purgeExpired(now: Date) async throws(StoreError) -> Int
+}
+
+extension RunnerStore {
+    public func loadRun(_ key: ResumeKey, scope: StateScope, now: Date) async throws(StoreError) -> (
+        resume: ResumeRecord?, state: StateSnapshot
+    ) {
+        (try await resumeRecord(for: key, now: now), try await stateSnapshot(for: scope))
+    }
 }

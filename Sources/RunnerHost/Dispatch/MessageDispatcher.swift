@@ -106,11 +106,14 @@ struct MessageDispatcher: Sendable {
     ) async -> RunResult {
         let now = dependencies.now()
         let resumeKey = ResumeKey(tenant: runtime.tenant, sessionKey: event.sessionKey, flowID: flow.id)
+        guard let currentOwner = runtime.flowOwners[flow.id] else { return .failed }
         let record: ResumeRecord?
+        var snapshot: StateSnapshot
+        var scope = StateScope(tenant: runtime.tenant, pack: currentOwner.packID, session: event.sessionKey)
         do {
-            record = try await store.resumeRecord(for: resumeKey, now: now)
+            (record, snapshot) = try await store.loadRun(resumeKey, scope: scope, now: now)
         } catch {
-            logger.error("loading the resume record failed", metadata: ["error": .string(error.description)])
+            logger.error("loading the session failed", metadata: ["error": .string(error.description)])
             return .failed
         }
         let plan = ResumePlanner(tenants: dependencies.tenants).plan(record: record, flow: flow, current: runtime)
@@ -119,14 +122,15 @@ struct MessageDispatcher: Sendable {
         }
         let serving = plan.runtime
         guard let owner = serving.flowOwners[flow.id] else { return .failed }
-
-        let scope = StateScope(tenant: runtime.tenant, pack: owner.packID, session: event.sessionKey)
-        let snapshot: StateSnapshot
-        do {
-            snapshot = try await store.stateSnapshot(for: scope)
-        } catch {
-            logger.error("loading component state failed", metadata: ["error": .string(error.description)])
-            return .failed
+        if owner.packID != scope.pack {
+            // The conversation resumes on a version whose flow comes from another pack.
+            scope.pack = owner.packID
+            do {
+                snapshot = try await store.stateSnapshot(for: scope)
+            } catch {
+                logger.error("loading component state failed", metadata: ["error": .string(error.description)])
+                return .failed
+            }
         }
         let nodes = WasmNodeRunner(
             runtime: dependencies.wasm, components: serving.components,
@@ -184,9 +188,9 @@ struct MessageDispatcher: Sendable {
         // Component state is read-modify-write: compare-and-swap the scope's revision so two
         // concurrent events of one session never lose an update (the loser runs again).
         let stateRevisions = stateWrites.isEmpty ? [:] : [scope: snapshot.revision]
+        let commit = RunCommit(resume: resume, stateWrites: stateWrites, stateRevisions: stateRevisions, dedupe: completion, outbox: outbox)
         do {
-            try await store.commit(
-                RunCommit(resume: resume, stateWrites: stateWrites, stateRevisions: stateRevisions, dedupe: completion, outbox: outbox))
+            if !commit.isEmpty { try await store.commit(commit) }
         } catch where error.code == .revisionConflict {
             return .conflict
         } catch {

@@ -87,8 +87,11 @@ final class WasmNodeRunner: NodeRunner {
         }
         let output = try Self.decodeOutput(result.output, component: call.component)
         overlay.withLock { overlay in
-            overlay.components[stateName] = result.newState
-            overlay.writes[StateKey(scope: scope, kind: .component, name: stateName)] = result.newState
+            // Unchanged state is not written: a stateless component costs no store write.
+            if result.newState != state {
+                overlay.components[stateName] = result.newState
+                overlay.writes[StateKey(scope: scope, kind: .component, name: stateName)] = result.newState
+            }
             for (key, value) in result.keyValueWrites {
                 overlay.keyValues[key] = value
                 overlay.writes[StateKey(scope: scope, kind: .keyValue, name: key)] = value

@@ -1,0 +1,31 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The benchmark's baseline: a bare Hummingbird route answering `ANY /webhook/{flow}` with
+/// fixed bytes (the runner's own response, captured by `benchmarks/run.sh`), so the runner's
+/// throughput can be reported as a ratio of what the HTTP stack alone does on this machine.
+///
+/// Usage: greentic-bench-baseline PORT BODY_FILE CONTENT_TYPE
+@main
+struct BenchBaseline {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count == 4, let port = Int(arguments[1]), let body = FileManager.default.contents(atPath: arguments[2]) else {
+            FileHandle.standardError.write(Data("usage: greentic-bench-baseline PORT BODY_FILE CONTENT_TYPE\n".utf8))
+            exit(2)
+        }
+        let contentType = arguments[3]
+        let bytes = ByteBuffer(bytes: Array(body))
+        let router = Router()
+        router.on("/webhook/{flow}", method: .post) { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 512 * 1024)
+            return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: bytes))
+        }
+        var logger = Logger(label: "bench-baseline")
+        logger.logLevel = .warning
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Throughput and tail latency of the runner against a bare Hummingbird route, on loopback, in
+# one run on one machine: (a) greentic-bench-baseline answering POST /webhook/bench with the
+# very bytes the runner answers, (b) greentic-runner serving /webhook/bench through a flow with
+# one Wasm node (benchmarks/bench-pack), on its default SQLite store.
+#
+# Usage: benchmarks/run.sh [DURATION (default 15s)] [CONNECTIONS (default 32)]
+# Prints requests/s and p99 for both, the ratio, and the runner's peak RSS (VmHWM).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-15s}
+connections=${2:-32}
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    echo "wrk is required (apt-get install wrk)" >&2; exit 1
+  fi
+fi
+
+swift build -c release --product greentic-runner >/dev/null
+swift build -c release --product greentic-bench-baseline >/dev/null
+bin=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$bin/greentic-runner" pack build benchmarks/bench-pack -o "$work/bench.gtpack" >/dev/null
+digest=$("$bin/greentic-runner" pack verify "$work/bench.gtpack" | sed -n 's/.*"digest" : "\(sha256:[0-9a-f]*\)".*/\1/p')
+cat >"$work/index.json" <<JSON
+{"bench": {"main_pack": {"name": "greentic.bench", "digest": "$digest", "locator": "bench.gtpack"}, "overlays": []}}
+JSON
+cat >"$work/bench.yaml" <<YAML
+tenant: bench
+flow_type_bindings:
+  webhook: {adapter: generic}
+YAML
+
+runner_port=18181
+baseline_port=18182
+PACK_INDEX_URL="$work/index.json" DEFAULT_TENANT=bench STORE_URL="${BENCH_STORE_URL:-sqlite://$work/runner.sqlite}" PACK_CACHE_DIR="$work/cache" \
+  LOG_LEVEL=error "$bin/greentic-runner" serve --bindings "$work/bench.yaml" --host 127.0.0.1 --port "$runner_port" &
+runner_pid=$!
+pids+=("$runner_pid")
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$runner_port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+curl -fs -X POST -H 'content-type: text/plain' --data 'Ada' -o "$work/response.body" -D "$work/response.headers" \
+  "http://127.0.0.1:$runner_port/webhook/bench"
+content_type=$(sed -n 's/^[Cc]ontent-[Tt]ype: *\(.*\)\r$/\1/p' "$work/response.headers")
+"$bin/greentic-bench-baseline" "$baseline_port" "$work/response.body" "$content_type" &
+pids+=("$!")
+for _ in $(seq 1 100); do
+  curl -fs -X POST "http://127.0.0.1:$baseline_port/webhook/bench" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+if ! cmp -s "$work/response.body" <(curl -fs -X POST -H 'content-type: text/plain' --data 'Ada' "http://127.0.0.1:$baseline_port/webhook/bench"); then
+  echo "baseline and runner bodies differ" >&2; exit 1
+fi
+
+cat >"$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "Ada"
+wrk.headers["Content-Type"] = "text/plain"
+LUA
+
+measure() { # url -> "rps p99"
+  wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "$1" >/dev/null  # warm-up
+  wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$1" >"$work/wrk.out"
+  if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx responses from $1" >&2; cat "$work/wrk.out" >&2; exit 1; fi
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.out")
+  echo "$rps $p99"
+}
+
+read -r base_rps base_p99 < <(measure "http://127.0.0.1:$baseline_port/webhook/bench")
+read -r run_rps run_p99 < <(measure "http://127.0.0.1:$runner_port/webhook/bench")
+peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$runner_pid/status")
+
+printf '\nwrk -t1 -c%s -d%s, POST /webhook/bench (%s bytes of response), %s cores\n' "$connections" "$duration" \
+  "$(wc -c <"$work/response.body")" "$(nproc)"
+printf '%-44s %12s %10s\n' "target" "requests/s" "p99"
+printf '%-44s %12s %10s\n' "bare Hummingbird route (same bytes)" "$base_rps" "$base_p99"
+printf '%-44s %12s %10s\n' "greentic-runner, flow with one Wasm node" "$run_rps" "$run_p99"
+awk -v a="$run_rps" -v b="$base_rps" 'BEGIN { printf "ratio runner/baseline: %.1f%%\n", 100 * a / b }'
+echo "runner peak RSS: $((peak_rss_kb / 1024)) MiB"
