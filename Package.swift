@@ -160,19 +160,28 @@ let package = Package(
         ),
         .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "RunnerTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "RunnerTemplatesTests", dependencies: ["RunnerTemplates"], resources: [.copy("Fixtures")],
-            swiftSettings: swiftSettings),
+            name: "RunnerTemplatesTests",
+            dependencies: ["RunnerTemplates"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RunnerPacksTests",
             dependencies: ["RunnerPacks", "RunnerTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "RunnerFlowTests", dependencies: ["RunnerFlow", "RunnerTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "RunnerWasmTests", dependencies: ["RunnerWasm", .product(name: "WAT", package: "WasmKit")], swiftSettings: swiftSettings),
+            name: "RunnerWasmTests",
+            dependencies: ["RunnerWasm", .product(name: "WAT", package: "WasmKit")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RunnerStoreSQLiteTests",
             dependencies: ["RunnerStoreSQLite", "RunnerTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "RunnerIngressTests", dependencies: ["RunnerIngress", "RunnerTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RunnerHostTests",
@@ -188,6 +197,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "RunnerCLITests", dependencies: ["greentic-runner", "RunnerCore", "RunnerPacks"], swiftSettings: swiftSettings),
+            name: "RunnerCLITests",
+            dependencies: ["greentic-runner", "RunnerCore", "RunnerPacks"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

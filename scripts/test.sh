@@ -21,6 +21,9 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
+# Formatting and the no-force-unwrap/no-try! rules for Sources (.swift-format; Tests relax them).
+swift format lint --strict --recursive --parallel Package.swift Sources Tests
+
 # Independent oracles, in a venv of pinned PyPI packages: handlebars.js itself for the
 # template corpus, and Python's zipfile/cbor2/blake3/cryptography for gtpack interoperability.
 scripts/setup-oracle-venv.sh

@@ -14,7 +14,8 @@ struct FlowCommand: AsyncParsableCommand {
                 Prints one JSON object: {"ok", "status" (completed|paused|failed), "output", "trace": \
                 [{"id", "component", "ok", "payload"}…], "error"?}. Exits 0 when the flow completed or \
                 paused, 1 when it failed.
-                """)
+                """
+        )
 
         @Argument(help: "The .gtpack file.")
         var pack: String
@@ -30,7 +31,9 @@ struct FlowCommand: AsyncParsableCommand {
             do {
                 inputValue = try JSONValue(parsing: input)
             } catch {
-                CLIOutput.print(["ok": false, "error": ["code": "invalid_input", "message": .string("--input is not valid JSON: \(error)")]])
+                CLIOutput.print([
+                    "ok": false, "error": ["code": "invalid_input", "message": .string("--input is not valid JSON: \(error)")],
+                ])
                 throw ExitCode.failure
             }
             let runner: LocalFlowRunner
@@ -44,7 +47,10 @@ struct FlowCommand: AsyncParsableCommand {
             guard runner.flowIDs.contains(flow) else {
                 CLIOutput.print([
                     "ok": false,
-                    "error": ["code": "unknown_flow", "message": .string("the pack has no flow '\(flow)'; flows: \(runner.flowIDs.joined(separator: ", "))")],
+                    "error": [
+                        "code": "unknown_flow",
+                        "message": .string("the pack has no flow '\(flow)'; flows: \(runner.flowIDs.joined(separator: ", "))"),
+                    ],
                 ])
                 throw ExitCode.failure
             }

@@ -6,7 +6,8 @@ public struct GreenticRunnerCommand: AsyncParsableCommand {
         commandName: "greentic-runner",
         abstract: "A multi-tenant runtime for chat bots and automations built from signed packs.",
         subcommands: [ServeCommand.self, PackCommand.self, KeysCommand.self, IndexCommand.self, FlowCommand.self],
-        defaultSubcommand: ServeCommand.self)
+        defaultSubcommand: ServeCommand.self
+    )
 
     public init() {}
 }

@@ -14,7 +14,8 @@ struct IndexCommand: AsyncParsableCommand {
                 For each main pack and overlay with a local locator, writes `digest` (sha256 of the file) \
                 and `signature` (Ed25519 over the ASCII digest string, checked by the server against \
                 PACK_PUBLIC_KEY). Other fields are kept.
-                """)
+                """
+        )
 
         @Argument(help: "The index JSON file (flat form).")
         var index: String
@@ -50,7 +51,9 @@ struct IndexCommand: AsyncParsableCommand {
         }
 
         private func sign(_ entry: JSONValue, base: URL, signingKey: PackSigningKey, tenant: String) throws -> JSONValue {
-            guard case .object(var members) = entry, let locator = (members["locator"] ?? members["path"])?.stringValue else { return entry }
+            guard case .object(var members) = entry, let locator = (members["locator"] ?? members["path"])?.stringValue else {
+                return entry
+            }
             guard !locator.contains("://") || locator.hasPrefix("fs://") || locator.hasPrefix("file://") else { return entry }
             let path = locator.replacingOccurrences(of: "fs://", with: "").replacingOccurrences(of: "file://", with: "")
             let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.deletingLastPathComponent().appendingPathComponent(path)

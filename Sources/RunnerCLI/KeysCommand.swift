@@ -10,7 +10,8 @@ struct KeysCommand: AsyncParsableCommand {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate an Ed25519 signing key.",
-            discussion: "Writes the private key as PKCS#8 PEM and prints the public key as ed25519:BASE64 (the PACK_PUBLIC_KEY format).")
+            discussion: "Writes the private key as PKCS#8 PEM and prints the public key as ed25519:BASE64 (the PACK_PUBLIC_KEY format)."
+        )
 
         @Option(name: [.short, .customLong("output")], help: "Where to write the private key (never overwritten).")
         var output: String = "greentic-signing-key.pem"

@@ -7,8 +7,10 @@ internal import RunnerWasm
 /// `greentic-runner pack build|verify|inspect`.
 struct PackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pack", abstract: "Build, verify and inspect .gtpack archives.",
-        subcommands: [Build.self, Verify.self, Inspect.self])
+        commandName: "pack",
+        abstract: "Build, verify and inspect .gtpack archives.",
+        subcommands: [Build.self, Verify.self, Inspect.self]
+    )
 
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -18,7 +20,8 @@ struct PackCommand: AsyncParsableCommand {
                 WAT is compiled to Wasm. Identical input gives byte-identical output (set \
                 SOURCE_DATE_EPOCH to stamp a build time). Without --key the pack is signed with the \
                 public development key, which strict verification refuses.
-                """)
+                """
+        )
 
         @Argument(help: "The pack source folder.")
         var directory: String
@@ -40,7 +43,9 @@ struct PackCommand: AsyncParsableCommand {
                 signingKey = .developmentKey
             }
             let input = try PackSource(directory: URL(fileURLWithPath: directory)).load(
-                sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], compileWAT: { try WATCompiler.compile($0) })
+                sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"],
+                compileWAT: { try WATCompiler.compile($0) }
+            )
             try FlowValidation.validate(input)
             let built = try PackBuilder(signingKey: signingKey).build(input)
             try Data(built.archive).write(to: URL(fileURLWithPath: output), options: .atomic)
@@ -90,7 +95,9 @@ struct PackCommand: AsyncParsableCommand {
             let manifest = try JSONValue(parsing: pack.file("manifest.json") ?? Array("null".utf8))
             CLIOutput.print([
                 "digest": .string(PackDigest.sha256(of: bytes)), "manifest": manifest,
-                "files": .array(pack.sbom.files.map { ["path": .string($0.path), "size": .int(Int64($0.size)), "blake3": .string($0.hashBLAKE3)] }),
+                "files": .array(
+                    pack.sbom.files.map { ["path": .string($0.path), "size": .int(Int64($0.size)), "blake3": .string($0.hashBLAKE3)] }
+                ),
                 "signer": .string(pack.signerPublicKey), "development_signed": .bool(pack.isDevelopmentSigned),
             ])
         }

@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             With no PACK_INDEX_URL and no --bindings, serves the bundled demo (examples/index.json, \
             examples/bindings/demo.yaml) on SQLite. Environment variables are listed in the README.
-            """)
+            """
+    )
 
     @Option(name: .customLong("bindings"), help: "A tenant bindings YAML file (repeat for each tenant).")
     var bindings: [String] = []
@@ -42,7 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "greentic.runner")
         let host = RunnerHost(configuration: configuration, environment: environment, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: host)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: [.init(service: host)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
         do {
             try await group.run()
         } catch let error as ConfigurationError {

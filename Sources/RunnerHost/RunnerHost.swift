@@ -1,5 +1,5 @@
-public import Foundation
 internal import AsyncHTTPClient
+public import Foundation
 internal import Hummingbird
 public import Logging
 internal import NIOCore
@@ -34,8 +34,10 @@ public struct RunnerHost: Service {
     public let onServerRunning: @Sendable (Int) async -> Void
 
     public init(
-        configuration: RunnerHostConfiguration, customRoutes: [CustomIngressRoute] = [],
-        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "greentic.runner"),
+        configuration: RunnerHostConfiguration,
+        customRoutes: [CustomIngressRoute] = [],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "greentic.runner"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.configuration = configuration
@@ -75,26 +77,51 @@ public struct RunnerHost: Service {
         }
         let policy = VerificationPolicy.select(verifyStrict: packs.verifyStrict, publicKey: packs.publicKey)
         let loader = PackLoader(
-            cache: PackCache(root: URL(fileURLWithPath: packs.cacheDirectory)), configuration: .init(policy: policy, indexKey: indexKey),
-            logger: logger)
+            cache: PackCache(root: URL(fileURLWithPath: packs.cacheDirectory)),
+            configuration: .init(policy: policy, indexKey: indexKey),
+            logger: logger
+        )
         let reloader = PackReloader(
-            indexLocation: packs.indexLocation, packSource: packs.defaultSource, bindings: bindings, loader: loader,
-            builder: TenantRuntimeBuilder(wasm: wasm, flowLimits: configuration.flowLimits), tenants: tenants, status: status,
-            refreshInterval: .milliseconds(packs.refreshIntervalMs), logger: logger)
+            indexLocation: packs.indexLocation,
+            packSource: packs.defaultSource,
+            bindings: bindings,
+            loader: loader,
+            builder: TenantRuntimeBuilder(wasm: wasm, flowLimits: configuration.flowLimits),
+            tenants: tenants,
+            status: status,
+            refreshInterval: .milliseconds(packs.refreshIntervalMs),
+            logger: logger
+        )
 
-        let telegramClient = TelegramClient(http: httpClient, baseURL: configuration.telegram.apiBaseURL, token: configuration.telegram.botToken)
+        let telegramClient = TelegramClient(
+            http: httpClient,
+            baseURL: configuration.telegram.apiBaseURL,
+            token: configuration.telegram.botToken
+        )
         let outbox = OutboxDispatcher(
             store: store,
             senders: [
                 "telegram": TelegramReplySender(client: telegramClient) { tenant in bindings[tenant]?.rateLimits ?? .init() }
             ],
-            configuration: configuration.delivery.outbox, logger: logger)
+            configuration: configuration.delivery.outbox,
+            logger: logger
+        )
         let environment = self.environment
         let dispatcher = MessageDispatcher(
             dependencies: .init(
-                store: store, wasm: wasm, tenants: tenants, sessions: configuration.sessions, wasmDefaults: configuration.wasm,
-                secrets: EnvironmentSecrets(environment: environment), now: { Date() }, deliverableProviders: outbox.providers, maxRepliesPerEvent: configuration.delivery.maxRepliesPerEvent, outboxNudge: { outbox.nudge() },
-                logger: logger))
+                store: store,
+                wasm: wasm,
+                tenants: tenants,
+                sessions: configuration.sessions,
+                wasmDefaults: configuration.wasm,
+                secrets: EnvironmentSecrets(environment: environment),
+                now: { Date() },
+                deliverableProviders: outbox.providers,
+                maxRepliesPerEvent: configuration.delivery.maxRepliesPerEvent,
+                outboxNudge: { outbox.nudge() },
+                logger: logger
+            )
+        )
 
         let router = Router(context: RunnerRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
@@ -102,9 +129,12 @@ public struct RunnerHost: Service {
         AdminRoutes(status: status, tenants: tenants, requestReload: { reloader.requestReload() }, token: configuration.admin.token)
             .register(on: router)
         IngressRoutes(
-            dispatcher: dispatcher, tenants: tenants,
+            dispatcher: dispatcher,
+            tenants: tenants,
             resolution: TenantResolution(mode: configuration.tenancy.resolver, defaultTenant: configuration.tenancy.defaultTenant),
-            http: configuration.http, telegram: TelegramAdapter(webhookSecret: configuration.telegram.webhookSecret), custom: customRoutes
+            http: configuration.http,
+            telegram: TelegramAdapter(webhookSecret: configuration.telegram.webhookSecret),
+            custom: customRoutes
         ).register(on: router)
 
         let onServerRunning = self.onServerRunning
@@ -118,14 +148,18 @@ public struct RunnerHost: Service {
                 logger.info("greentic-runner listening", metadata: ["port": .stringConvertible(port)])
                 await onServerRunning(port)
             },
-            logger: logger)
+            logger: logger
+        )
         app.beforeServerStarts {
             guard let report = await reloader.waitForInitialLoad() else { return }
             if let indexError = report.indexError {
                 throw ConfigurationError("cannot load the pack index: \(indexError)")
             }
             if tenants.count == 0 {
-                logger.error("no tenant could be loaded; serving nothing until a reload succeeds", metadata: ["errors": .string("\(report.errors)")])
+                logger.error(
+                    "no tenant could be loaded; serving nothing until a reload succeeds",
+                    metadata: ["errors": .string("\(report.errors)")]
+                )
             }
         }
         try await app.run()

@@ -14,7 +14,14 @@ public struct IngressEvent: Sendable {
     /// `nil` when the HTTP response is the reply.
     public var replyAddress: JSONValue?
 
-    public init(provider: String, input: JSONValue, sessionKey: String, flow: FlowSelector, dedupe: DedupeID? = nil, replyAddress: JSONValue? = nil) {
+    public init(
+        provider: String,
+        input: JSONValue,
+        sessionKey: String,
+        flow: FlowSelector,
+        dedupe: DedupeID? = nil,
+        replyAddress: JSONValue? = nil
+    ) {
         self.provider = provider
         self.input = input
         self.sessionKey = sessionKey

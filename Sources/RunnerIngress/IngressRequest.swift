@@ -19,8 +19,14 @@ public struct IngressRequest: Sendable {
     public var jsonLimits: JSONValue.ParsingLimits
 
     public init(
-        method: String, path: String, query: String? = nil, headers: [(name: String, value: String)] = [],
-        body: [UInt8] = [], tenant: String, pathParameters: [String: String] = [:], jsonLimits: JSONValue.ParsingLimits = .init()
+        method: String,
+        path: String,
+        query: String? = nil,
+        headers: [(name: String, value: String)] = [],
+        body: [UInt8] = [],
+        tenant: String,
+        pathParameters: [String: String] = [:],
+        jsonLimits: JSONValue.ParsingLimits = .init()
     ) {
         self.jsonLimits = jsonLimits
         self.method = method

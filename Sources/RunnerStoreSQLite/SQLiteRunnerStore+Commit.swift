@@ -95,14 +95,16 @@ extension SQLiteRunnerStore {
             let next = try StoreError.nextRevision(after: try stateRevision(of: scope, db))
             try db.execute(
                 sql: "INSERT OR REPLACE INTO state_scope (tenant, pack, scope, revision) VALUES (?, ?, ?, ?)",
-                arguments: [scope.tenant, scope.pack, scope.session, next])
+                arguments: [scope.tenant, scope.pack, scope.session, next]
+            )
         }
     }
 
     static func stateRevision(of scope: StateScope, _ db: Database) throws -> Int64 {
         try Int64.fetchOne(
             try db.cachedStatement(sql: "SELECT revision FROM state_scope WHERE tenant = ? AND pack = ? AND scope = ?"),
-            arguments: [scope.tenant, scope.pack, scope.session]) ?? 0
+            arguments: [scope.tenant, scope.pack, scope.session]
+        ) ?? 0
     }
 
     private static func apply(_ stateWrite: StateWrite, _ db: Database) throws {

@@ -80,7 +80,11 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     }
 
     /// Both reads in one read transaction: one trip to the database's threads per event.
-    public func loadRun(_ key: ResumeKey, scope: StateScope, now: Date) async throws(StoreError) -> (
+    public func loadRun(
+        _ key: ResumeKey,
+        scope: StateScope,
+        now: Date
+    ) async throws(StoreError) -> (
         resume: ResumeRecord?, state: StateSnapshot
     ) {
         try await read("load run") { db in
@@ -94,14 +98,17 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
                 SELECT pack_digest, flow_hash, next_node, reason, snapshot, created_at, expires_at, revision
                 FROM resume_record
                 WHERE tenant = ? AND session_key = ? AND flow_id = ? AND expires_at > ?
-                """)
+                """
+        )
         let row = try Row.fetchOne(statement, arguments: [key.tenant, key.sessionKey, key.flowID, now.epochMilliseconds])
         guard let row else { return nil }
         return try resumeRecord(key: key, row: row)
     }
 
     static func stateSnapshot(_ scope: StateScope, _ db: Database) throws -> StateSnapshot {
-        let statement = try db.cachedStatement(sql: "SELECT kind, name, value FROM component_state WHERE tenant = ? AND pack = ? AND scope = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT kind, name, value FROM component_state WHERE tenant = ? AND pack = ? AND scope = ?"
+        )
         let rows = try Row.fetchAll(statement, arguments: [scope.tenant, scope.pack, scope.session])
         var snapshot = StateSnapshot(revision: try stateRevision(of: scope, db))
         for row in rows {

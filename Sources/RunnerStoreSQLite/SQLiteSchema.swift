@@ -85,7 +85,8 @@ enum SQLiteSchema {
                     revision INTEGER NOT NULL,
                     PRIMARY KEY (tenant, pack, scope)
                 ) WITHOUT ROWID
-                """)
+                """
+        )
     }
 
     private static func v1(_ db: Database) throws {

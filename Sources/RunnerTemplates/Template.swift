@@ -23,7 +23,9 @@ public struct Template: Sendable {
 
     /// Renders against `context`. `partials` maps partial name -> parsed Template.
     public func render(
-        _ context: JSONValue, partials: [String: Template] = [:], limits: TemplateLimits = .init()
+        _ context: JSONValue,
+        partials: [String: Template] = [:],
+        limits: TemplateLimits = .init()
     ) throws(TemplateError) -> String {
         var renderer = TemplateRenderer(partials: partials, limits: limits)
         return try renderer.render(program, context: context)

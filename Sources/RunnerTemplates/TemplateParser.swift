@@ -83,15 +83,23 @@ struct TemplateParser {
         let scalars = Array(open.text.unicodeScalars)
         let flag = scalars.count > 3 ? scalars[3] : (scalars.count > 2 ? scalars[2] : nil)
         return MustacheStatement(
-            path: name.asPath, params: params, hash: hash, escaped: flag != "{" && flag != "&",
-            strip: Self.stripFlags(open: open.text, close: close.text), location: open.location)
+            path: name.asPath,
+            params: params,
+            hash: hash,
+            escaped: flag != "{" && flag != "&",
+            strip: Self.stripFlags(open: open.text, close: close.text),
+            location: open.location
+        )
     }
 
     private mutating func parsePartial() throws(TemplateError) -> PartialStatement {
         let open = advance()
         if current.kind == .openSexpr {
             throw TemplateError(
-                .unsupported, "dynamic partials ('{{> (expression)}}') are not supported", at: current.location)
+                .unsupported,
+                "dynamic partials ('{{> (expression)}}') are not supported",
+                at: current.location
+            )
         }
         let name = try parseHelperName()
         if name.partialName == "@partial-block" {
@@ -101,11 +109,19 @@ struct TemplateParser {
         let close = try expect(.close, "'}}'")
         if params.count > 1 {
             throw TemplateError(
-                .syntax, "Unsupported number of partial arguments: \(params.count)", at: open.location)
+                .syntax,
+                "Unsupported number of partial arguments: \(params.count)",
+                at: open.location
+            )
         }
         return PartialStatement(
-            name: name.partialName, params: params, hash: hash, indent: "",
-            strip: Self.stripFlags(open: open.text, close: close.text), location: open.location)
+            name: name.partialName,
+            params: params,
+            hash: hash,
+            indent: "",
+            strip: Self.stripFlags(open: open.text, close: close.text),
+            location: open.location
+        )
     }
 
     // MARK: - Blocks
@@ -131,7 +147,10 @@ struct TemplateParser {
         nesting += 1
         if nesting > Self.maxNestingDepth {
             throw TemplateError(
-                .depthExceeded, "blocks are nested more than \(Self.maxNestingDepth) deep", at: token.location)
+                .depthExceeded,
+                "blocks are nested more than \(Self.maxNestingDepth) deep",
+                at: token.location
+            )
         }
     }
 
@@ -139,16 +158,23 @@ struct TemplateParser {
         let open = advance()
         if open.kind == .openBlock, open.text.unicodeScalars.contains("*") {
             throw TemplateError(
-                .unsupported, "decorator blocks and inline partials ('{{#*inline}}') are not supported",
-                at: open.location)
+                .unsupported,
+                "decorator blocks and inline partials ('{{#*inline}}') are not supported",
+                at: open.location
+            )
         }
         let name = try parseHelperName()
         let (params, hash) = try parseParamsAndHash()
         let blockParams = try parseBlockParams()
         let close = try expect(.close, "'}}'")
         return OpenTag(
-            name: name, params: params, hash: hash, blockParams: blockParams,
-            strip: Self.stripFlags(open: open.text, close: close.text), location: open.location)
+            name: name,
+            params: params,
+            hash: hash,
+            blockParams: blockParams,
+            strip: Self.stripFlags(open: open.text, close: close.text),
+            location: open.location
+        )
     }
 
     private mutating func parseBlock() throws(TemplateError) -> BlockStatement {
@@ -197,7 +223,8 @@ struct TemplateParser {
             throw unexpected(
                 current,
                 expecting: "'{{/\(open.name.closeName)}}' to close the block opened at line \(open.location.line), "
-                    + "column \(open.location.column)")
+                    + "column \(open.location.column)"
+            )
         }
         let endToken = advance()
         let name = try parseHelperName()
@@ -206,14 +233,19 @@ struct TemplateParser {
             throw TemplateError(
                 .syntax,
                 "\(open.name.closeName) doesn't match \(name.closeName) (block opened at line "
-                    + "\(open.location.line), column \(open.location.column))", at: endToken.location)
+                    + "\(open.location.line), column \(open.location.column))",
+                at: endToken.location
+            )
         }
         return Self.stripFlags(open: endToken.text, close: close.text)
     }
 
     /// handlebars.js's `prepareBlock`.
     private static func prepareBlock(
-        _ open: OpenTag, _ program: TemplateProgram, _ branch: InverseBranch?, closeStrip: StripFlags?,
+        _ open: OpenTag,
+        _ program: TemplateProgram,
+        _ branch: InverseBranch?,
+        closeStrip: StripFlags?,
         inverted: Bool
     ) -> BlockStatement {
         var mainProgram: TemplateProgram? = program
@@ -229,9 +261,16 @@ struct TemplateParser {
         }
         if inverted { swap(&mainProgram, &inverse) }
         return BlockStatement(
-            path: open.name.asPath, params: open.params, hash: open.hash, program: mainProgram, inverse: inverse,
-            openStrip: open.strip, inverseStrip: inverseStrip, closeStrip: closeStrip ?? StripFlags(),
-            location: open.location)
+            path: open.name.asPath,
+            params: open.params,
+            hash: open.hash,
+            program: mainProgram,
+            inverse: inverse,
+            openStrip: open.strip,
+            inverseStrip: inverseStrip,
+            closeStrip: closeStrip ?? StripFlags(),
+            location: open.location
+        )
     }
 
     /// handlebars.js's `stripFlags`: a `~` just inside the opening or closing braces.
@@ -240,6 +279,7 @@ struct TemplateParser {
         let closeScalars = Array(close.unicodeScalars)
         return StripFlags(
             open: openScalars.count > 2 && openScalars[2] == "~",
-            close: closeScalars.count >= 3 && closeScalars[closeScalars.count - 3] == "~")
+            close: closeScalars.count >= 3 && closeScalars[closeScalars.count - 3] == "~"
+        )
     }
 }

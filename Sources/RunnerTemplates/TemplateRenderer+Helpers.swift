@@ -36,7 +36,10 @@ extension TemplateRenderer {
         {
             guard let values = frame.values else {
                 throw TemplateError(
-                    .invalidArguments, "block parameter '\(name)' is not provided by its block", at: path.location)
+                    .invalidArguments,
+                    "block parameter '\(name)' is not provided by its block",
+                    at: path.location
+                )
             }
             var current = position < values.count ? values[position] : .undefined
             for part in path.parts.dropFirst() where !current.isNullish {
@@ -67,7 +70,11 @@ extension TemplateRenderer {
 
     /// Runs a built-in helper. Block helpers write their output and return `undefined`.
     mutating func callHelper(
-        _ call: HelperCall, program: TemplateProgram?, inverse: TemplateProgram?, isBlock: Bool, _ scope: RenderScope
+        _ call: HelperCall,
+        program: TemplateProgram?,
+        inverse: TemplateProgram?,
+        isBlock: Bool,
+        _ scope: RenderScope
     ) throws(TemplateError) -> TemplateValue {
         // Helpers are called with `this` = the context, or `nullContext` where it is null.
         let this = scope.context.isNullish ? TemplateValue.nullContext : scope.context
@@ -111,7 +118,10 @@ extension TemplateRenderer {
 
     /// The iteration of `#each`; returns how many items it rendered.
     private mutating func each(
-        _ collection: TemplateValue, program: TemplateProgram?, inverse: TemplateProgram?, _ scope: RenderScope
+        _ collection: TemplateValue,
+        program: TemplateProgram?,
+        inverse: TemplateProgram?,
+        _ scope: RenderScope
     ) throws(TemplateError) -> Int {
         switch collection {
         case .array(let elements, let identity):
@@ -143,7 +153,10 @@ extension TemplateRenderer {
 
     /// `{{#name}}` where `name` is not a helper: handlebars.js's `blockHelperMissing`.
     mutating func blockHelperMissing(
-        _ value: TemplateValue, program: TemplateProgram?, inverse: TemplateProgram?, _ scope: RenderScope
+        _ value: TemplateValue,
+        program: TemplateProgram?,
+        inverse: TemplateProgram?,
+        _ scope: RenderScope
     ) throws(TemplateError) {
         switch value {
         case .bool(true):

@@ -24,8 +24,11 @@ struct TemplateRenderer {
     mutating func render(_ program: TemplateProgram, context: JSONValue) throws(TemplateError) -> String {
         let root = TemplateValue(context, identity: ValueIdentity(origin: 0, path: []))
         let scope = RenderScope(
-            context: root, depths: ContextChain(root, tail: nil),
-            data: DataFrame(variables: ["root": root], parent: nil), blockParams: nil)
+            context: root,
+            depths: ContextChain(root, tail: nil),
+            data: DataFrame(variables: ["root": root], parent: nil),
+            blockParams: nil
+        )
         try renderBody(program, scope)
         return output
     }
@@ -36,7 +39,10 @@ struct TemplateRenderer {
         guard !text.isEmpty else { return }
         if enclosingBytes + output.utf8.count + text.utf8.count > limits.maxOutputBytes {
             throw TemplateError(
-                .outputTooLarge, "output exceeds the limit of \(limits.maxOutputBytes) bytes", at: location)
+                .outputTooLarge,
+                "output exceeds the limit of \(limits.maxOutputBytes) bytes",
+                at: location
+            )
         }
         output += text
     }
@@ -45,7 +51,10 @@ struct TemplateRenderer {
         depth += 1
         if depth > limits.maxDepth {
             throw TemplateError(
-                .depthExceeded, "\(what()) nests deeper than the limit of \(limits.maxDepth)", at: location)
+                .depthExceeded,
+                "\(what()) nests deeper than the limit of \(limits.maxDepth)",
+                at: location
+            )
         }
     }
 
@@ -74,7 +83,10 @@ struct TemplateRenderer {
 
     /// A block's program run by a helper (`options.fn(context, options)`); nil is `noop`.
     mutating func invoke(
-        _ program: TemplateProgram?, context: TemplateValue, scope: RenderScope, data: DataFrame? = nil,
+        _ program: TemplateProgram?,
+        context: TemplateValue,
+        scope: RenderScope,
+        data: DataFrame? = nil,
         blockParams: [TemplateValue]? = nil
     ) throws(TemplateError) {
         guard let program else { return }
@@ -108,7 +120,10 @@ struct TemplateRenderer {
         return isEligible ? .ambiguous : .simple
     }
 
-    private mutating func evaluateMustache(_ mustache: MustacheStatement, _ scope: RenderScope) throws(TemplateError)
+    private mutating func evaluateMustache(
+        _ mustache: MustacheStatement,
+        _ scope: RenderScope
+    ) throws(TemplateError)
         -> TemplateValue
     {
         let path = mustache.path
@@ -136,7 +151,10 @@ struct TemplateRenderer {
 
     /// Evaluates a helper's arguments; unknown helpers fail as handlebars.js's `helperMissing`.
     private mutating func helperCall(
-        _ path: PathExpression, _ params: [TemplateExpression], _ hash: [HashPair]?, _ scope: RenderScope,
+        _ path: PathExpression,
+        _ params: [TemplateExpression],
+        _ hash: [HashPair]?,
+        _ scope: RenderScope,
         location: SourceLocation
     ) throws(TemplateError) -> HelperCall {
         var values: [TemplateValue] = []
@@ -164,11 +182,18 @@ struct TemplateRenderer {
         }
         guard let template = partials[partial.name] else {
             throw TemplateError(
-                .missingPartial, "The partial \(partial.name) could not be found", at: partial.location)
+                .missingPartial,
+                "The partial \(partial.name) could not be found",
+                at: partial.location
+            )
         }
         try enterNesting("partial '\(partial.name)'", at: partial.location)
         let partialScope = RenderScope(
-            context: context, depths: ContextChain(context, tail: nil), data: scope.data, blockParams: nil)
+            context: context,
+            depths: ContextChain(context, tail: nil),
+            data: scope.data,
+            blockParams: nil
+        )
         if partial.indent.isEmpty {
             try renderBody(template.program, partialScope)
         } else {

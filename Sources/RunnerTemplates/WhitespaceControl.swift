@@ -105,7 +105,8 @@ enum WhitespaceControl {
             open: block.openStrip.open,
             close: block.closeStrip.close,
             openStandalone: WhitespaceRules.isNextWhitespace(programBody, nil, isRoot: false),
-            closeStandalone: WhitespaceRules.isPrevWhitespace(firstInverseBody ?? programBody, nil, isRoot: false))
+            closeStandalone: WhitespaceRules.isPrevWhitespace(firstInverseBody ?? programBody, nil, isRoot: false)
+        )
         // A standalone `{{else}}`: its line holds nothing else.
         let isStandaloneElse =
             firstInverseBody.map {

@@ -39,7 +39,10 @@ extension RunnerStoreConformance {
         let first = try await claimToken(store, key, leaseUntil: 30_000, now: 0)
 
         try await store.release(key, token: ClaimToken(rawValue: "not-the-holder"))
-        #expect(try await store.claim(key, leaseUntil: Fixture.at(31_000), now: Fixture.at(1_000)) == .inProgress, "a stranger cannot release")
+        #expect(
+            try await store.claim(key, leaseUntil: Fixture.at(31_000), now: Fixture.at(1_000)) == .inProgress,
+            "a stranger cannot release"
+        )
 
         try await store.release(key, token: first)
         let second = try await claimToken(store, key, leaseUntil: 32_000, now: 2_000)
@@ -78,14 +81,18 @@ extension RunnerStoreConformance {
         #expect(try await store.leaseOutbox(now: Fixture.at(12_000), limit: 10, leaseUntil: Fixture.at(20_000)).isEmpty)
         #expect(try await store.claim(key, leaseUntil: Fixture.at(50_000), now: Fixture.at(12_000)) == .inProgress)
 
-        try await store.commit(RunCommit(dedupe: .init(key: key, token: taker, response: Fixture.response, retainUntil: Fixture.at(600_000))))
+        try await store.commit(
+            RunCommit(dedupe: .init(key: key, token: taker, response: Fixture.response, retainUntil: Fixture.at(600_000)))
+        )
         #expect(try await store.claim(key, leaseUntil: Fixture.at(50_000), now: Fixture.at(13_000)) == .completed(Fixture.response))
     }
 
     func dedupeCompletedPastRetentionIsClaimable(_ store: any RunnerStore) async throws {
         let key = Fixture.dedupeKey()
         let token = try await claimToken(store, key, leaseUntil: 10_000, now: 0)
-        try await store.commit(RunCommit(dedupe: .init(key: key, token: token, response: Fixture.response, retainUntil: Fixture.at(60_000))))
+        try await store.commit(
+            RunCommit(dedupe: .init(key: key, token: token, response: Fixture.response, retainUntil: Fixture.at(60_000)))
+        )
 
         #expect(try await store.claim(key, leaseUntil: Fixture.at(70_000), now: Fixture.at(59_999)) == .completed(Fixture.response))
         let again = try await claimToken(store, key, leaseUntil: 90_000, now: 60_000)
@@ -108,7 +115,9 @@ extension RunnerStoreConformance {
                 continue
             }
         }
-        try await store.commit(RunCommit(dedupe: .init(key: base, token: token, response: Fixture.response, retainUntil: Fixture.at(60_000))))
+        try await store.commit(
+            RunCommit(dedupe: .init(key: base, token: token, response: Fixture.response, retainUntil: Fixture.at(60_000)))
+        )
         for key in others {
             #expect(try await store.claim(key, leaseUntil: Fixture.at(30_000), now: Fixture.at(1_000)) == .inProgress, "\(key)")
         }
@@ -163,7 +172,10 @@ extension RunnerStoreConformance {
         #expect(try await store.resumeRecord(for: live, now: Fixture.at(50_000))?.revision == 1)
         #expect(try await store.claim(leaseLive, leaseUntil: Fixture.at(60_000), now: Fixture.at(50_000)) == .inProgress)
         #expect(try await store.claim(doneLive, leaseUntil: Fixture.at(60_000), now: Fixture.at(50_000)) == .completed(Fixture.response))
-        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(keyValues: ["kept": [1]]), "purge leaves state alone")
+        #expect(
+            try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(keyValues: ["kept": [1]]),
+            "purge leaves state alone"
+        )
         #expect(
             try await store.leaseOutbox(now: Fixture.at(50_000), limit: 10, leaseUntil: Fixture.at(60_000)).map(\.id) == ["kept-reply"],
             "purge leaves the outbox alone"
@@ -171,7 +183,9 @@ extension RunnerStoreConformance {
 
         // A purged record is gone: an insert over it starts again at revision 1 (an expired,
         // unpurged one would have been continued at revision 2).
-        try await store.commit(RunCommit(resume: .save(Fixture.record(expiredA, createdAt: 50_000, expiresAt: 90_000), expectedRevision: nil)))
+        try await store.commit(
+            RunCommit(resume: .save(Fixture.record(expiredA, createdAt: 50_000, expiresAt: 90_000), expectedRevision: nil))
+        )
         #expect(try await store.resumeRecord(for: expiredA, now: Fixture.at(50_001))?.revision == 1)
     }
 }

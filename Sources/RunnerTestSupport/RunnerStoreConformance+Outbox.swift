@@ -20,7 +20,10 @@ extension RunnerStoreConformance {
             #expect(message == expected, "every field round-trips; attempts and nextAttemptAt show the lease")
         }
 
-        #expect(try await store.leaseOutbox(now: Fixture.at(34_999), limit: 10, leaseUntil: Fixture.at(70_000)).isEmpty, "leased until 35 000")
+        #expect(
+            try await store.leaseOutbox(now: Fixture.at(34_999), limit: 10, leaseUntil: Fixture.at(70_000)).isEmpty,
+            "leased until 35 000"
+        )
         let again = try await store.leaseOutbox(now: Fixture.at(35_000), limit: 10, leaseUntil: Fixture.at(70_000))
         #expect(again.map(\.id) == ["a", "b", "z", "c"], "an expired lease makes the message due again")
         #expect(again.allSatisfy { $0.attempts == 2 && $0.nextAttemptAt == Fixture.at(70_000) })
@@ -36,9 +39,15 @@ extension RunnerStoreConformance {
             ])
         )
         #expect(try await store.leaseOutbox(now: Fixture.at(1_000), limit: 0, leaseUntil: Fixture.at(9_000)).isEmpty)
-        #expect(try await store.leaseOutbox(now: Fixture.at(1_000), limit: 2, leaseUntil: Fixture.at(9_000)).map(\.id) == ["first", "second"])
+        #expect(
+            try await store.leaseOutbox(now: Fixture.at(1_000), limit: 2, leaseUntil: Fixture.at(9_000)).map(\.id) == ["first", "second"]
+        )
         #expect(try await store.leaseOutbox(now: Fixture.at(1_000), limit: 2, leaseUntil: Fixture.at(9_000)).map(\.id) == ["third"])
-        #expect(try await store.leaseOutbox(now: Fixture.at(19_999), limit: 10, leaseUntil: Fixture.at(1_000)).map(\.id) == ["first", "second", "third"])
+        #expect(
+            try await store.leaseOutbox(now: Fixture.at(19_999), limit: 10, leaseUntil: Fixture.at(1_000)).map(\.id) == [
+                "first", "second", "third",
+            ]
+        )
         let due = try await store.leaseOutbox(now: Fixture.at(20_000), limit: 10, leaseUntil: Fixture.at(30_000))
         #expect(due.map(\.id) == ["first", "second", "third", "later"], "due when nextAttemptAt <= now")
         #expect(due.map(\.attempts) == [3, 3, 3, 1])
@@ -64,11 +73,17 @@ extension RunnerStoreConformance {
         let retried = try await store.leaseOutbox(now: Fixture.at(5_000), limit: 10, leaseUntil: Fixture.at(20_000))
         #expect(retried.map(\.id) == ["retried"], "a retry is due at its time; delivered and dead letters are never leased")
         #expect(retried.first?.attempts == 2)
-        #expect(try await store.leaseOutbox(now: Fixture.at(1_000_000), limit: 10, leaseUntil: Fixture.at(2_000_000)).map(\.id) == ["retried"])
+        #expect(
+            try await store.leaseOutbox(now: Fixture.at(1_000_000), limit: 10, leaseUntil: Fixture.at(2_000_000)).map(\.id) == ["retried"]
+        )
 
         // A retry outcome reschedules a dead letter (manual requeue).
         try await store.finishOutbox(id: "dead", outcome: .retry(at: Fixture.at(3_000_000), error: "requeued"))
-        #expect(try await store.leaseOutbox(now: Fixture.at(3_000_000), limit: 10, leaseUntil: Fixture.at(4_000_000)).map(\.id) == ["retried", "dead"])
+        #expect(
+            try await store.leaseOutbox(now: Fixture.at(3_000_000), limit: 10, leaseUntil: Fixture.at(4_000_000)).map(\.id) == [
+                "retried", "dead",
+            ]
+        )
     }
 
     func outboxDuplicateIDFailsWholeCommit(_ store: any RunnerStore) async throws {
@@ -90,12 +105,15 @@ extension RunnerStoreConformance {
         #expect(try await store.resumeRecord(for: key, now: Fixture.at(1)) == nil)
         #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot())
         let queued = try await store.leaseOutbox(now: Fixture.at(10), limit: 10, leaseUntil: Fixture.at(100))
-        #expect(queued == [Fixture.outbox("reply-1")].map { message in
-            var leased = message
-            leased.attempts = 1
-            leased.nextAttemptAt = Fixture.at(100)
-            return leased
-        })
+        #expect(
+            queued
+                == [Fixture.outbox("reply-1")].map { message in
+                    var leased = message
+                    leased.attempts = 1
+                    leased.nextAttemptAt = Fixture.at(100)
+                    return leased
+                }
+        )
     }
 
     func concurrentLeasesTakeEachMessageOnce(_ store: any RunnerStore) async throws {

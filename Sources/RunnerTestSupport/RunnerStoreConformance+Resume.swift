@@ -71,7 +71,10 @@ extension RunnerStoreConformance {
         var expected = current
         expected.revision = 2
         #expect(try await store.resumeRecord(for: key, now: Fixture.at(3_000)) == expected)
-        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(), "state writes of a failed commit must not land")
+        #expect(
+            try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(),
+            "state writes of a failed commit must not land"
+        )
         #expect(
             try await store.leaseOutbox(now: Fixture.at(3_000), limit: 10, leaseUntil: Fixture.at(9_000)).isEmpty,
             "outbox messages of a failed commit must not land"
@@ -152,7 +155,9 @@ extension RunnerStoreConformance {
             try await store.commit(RunCommit(resume: .save(Fixture.record(key, nextNode: "late", createdAt: 61_000), expectedRevision: 1)))
         }
         await expectStoreError(.revisionConflict, "the replacement is live") {
-            try await store.commit(RunCommit(resume: .save(Fixture.record(key, createdAt: 61_000, expiresAt: 200_000), expectedRevision: nil)))
+            try await store.commit(
+                RunCommit(resume: .save(Fixture.record(key, createdAt: 61_000, expiresAt: 200_000), expectedRevision: nil))
+            )
         }
         #expect(try await store.resumeRecord(for: key, now: Fixture.at(62_000)) == expected)
     }

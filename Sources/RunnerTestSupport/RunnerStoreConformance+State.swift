@@ -99,8 +99,10 @@ extension RunnerStoreConformance {
             "large": (0..<262_144).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) },
         ]
         try await store.commit(
-            RunCommit(stateWrites: values.map { Fixture.write(scope, .component, $0.key, $0.value) }
-                + values.map { Fixture.write(scope, .keyValue, $0.key, $0.value) })
+            RunCommit(
+                stateWrites: values.map { Fixture.write(scope, .component, $0.key, $0.value) }
+                    + values.map { Fixture.write(scope, .keyValue, $0.key, $0.value) }
+            )
         )
         let snapshot = try await store.stateSnapshot(for: scope)
         #expect(snapshot.components == values)
@@ -134,8 +136,10 @@ extension RunnerStoreConformance {
         try await store.commit(RunCommit(stateWrites: [Fixture.write(scope, .keyValue, "n", [1])], stateRevisions: [scope: 0]))
         let key = Fixture.resumeKey()
         let stale = RunCommit(
-            resume: .save(Fixture.record(key), expectedRevision: nil), stateWrites: [Fixture.write(scope, .keyValue, "n", [9])],
-            stateRevisions: [scope: 0])
+            resume: .save(Fixture.record(key), expectedRevision: nil),
+            stateWrites: [Fixture.write(scope, .keyValue, "n", [9])],
+            stateRevisions: [scope: 0]
+        )
         let error = try await #require(throws: StoreError.self) { try await store.commit(stale) }
         #expect(error.code == .revisionConflict)
         let snapshot = try await store.stateSnapshot(for: scope)

@@ -1,5 +1,5 @@
-public import RunnerCore
 import Foundation
+public import RunnerCore
 import Testing
 
 /// The behaviour every ``RunnerStore`` must show, as one reusable suite.
@@ -233,7 +233,10 @@ extension RunnerStoreConformance {
     ) async {
         do {
             try await body()
-            Issue.record("expected StoreError \(code), but the call succeeded. \(comment?.description ?? "")", sourceLocation: sourceLocation)
+            Issue.record(
+                "expected StoreError \(code), but the call succeeded. \(comment?.description ?? "")",
+                sourceLocation: sourceLocation
+            )
         } catch let error as StoreError {
             #expect(error.code == code, comment, sourceLocation: sourceLocation)
         } catch {

@@ -1,6 +1,6 @@
 public import Foundation
-public import RunnerPacks
 import RunnerFlow
+public import RunnerPacks
 import RunnerWasm
 
 /// Builds real, signed gtpacks for tests from flow sources and WAT components.
@@ -14,7 +14,10 @@ public struct TestPack: Sendable {
     public var signingKey: PackSigningKey
 
     public init(
-        packID: String = "test.pack", version: String = "1.0.0", flows: [String], components: [String: String] = [:],
+        packID: String = "test.pack",
+        version: String = "1.0.0",
+        flows: [String],
+        components: [String: String] = [:],
         signingKey: PackSigningKey = .developmentKey
     ) {
         self.packID = packID
@@ -32,8 +35,10 @@ public struct TestPack: Sendable {
             PackBuilder.ComponentInput(name: name, version: version, wasm: try WATCompiler.compile(wat))
         }
         let input = PackBuilder.Input(
-            meta: meta, flows: flows.enumerated().map { PackBuilder.FlowInput(yaml: $0.element, source: "flows/\($0.offset).ygtc") },
-            components: componentInputs)
+            meta: meta,
+            flows: flows.enumerated().map { PackBuilder.FlowInput(yaml: $0.element, source: "flows/\($0.offset).ygtc") },
+            components: componentInputs
+        )
         return try PackBuilder(signingKey: signingKey).build(input).archive
     }
 

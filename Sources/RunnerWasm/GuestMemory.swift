@@ -55,7 +55,9 @@ struct GuestMemory {
 
     /// Runs `body` on a checked, writable view of `[offset, offset + count)`.
     func withMutableBytes(
-        offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void
+        offset: Int,
+        count: Int,
+        _ body: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(GuestMemoryFault) {
         try check(offset: offset, count: count)
         guard count > 0 else { return }

@@ -40,28 +40,35 @@ enum HostImports {
         var imports = Imports()
         for (name, type) in signatures {
             let body = implementation(of: name)
-            let function = Function(store: store, parameters: type.parameters, results: type.results, raw: {
-                caller, params, results in
-                guard let context else { throw HostImportTrap(message: "\(name): not callable during validation") }
-                guard let memory = caller.instance?.exports[memory: "memory"] else {
-                    throw HostImportTrap(message: "\(name): the instance exports no memory")
-                }
-                var args: [Int] = []
-                args.reserveCapacity(params.count)
-                for param in params {
-                    guard case .i32(let raw) = param else {
-                        throw HostImportTrap(message: "\(name): unexpected parameter type")
+            let function = Function(
+                store: store,
+                parameters: type.parameters,
+                results: type.results,
+                raw: {
+                    caller,
+                    params,
+                    results in
+                    guard let context else { throw HostImportTrap(message: "\(name): not callable during validation") }
+                    guard let memory = caller.instance?.exports[memory: "memory"] else {
+                        throw HostImportTrap(message: "\(name): the instance exports no memory")
                     }
-                    args.append(Int(raw))
-                }
-                do {
-                    if let value = try body(args, GuestMemory(memory: memory), context), results.count == 1 {
-                        results[0] = value
+                    var args: [Int] = []
+                    args.reserveCapacity(params.count)
+                    for param in params {
+                        guard case .i32(let raw) = param else {
+                            throw HostImportTrap(message: "\(name): unexpected parameter type")
+                        }
+                        args.append(Int(raw))
                     }
-                } catch let fault as GuestMemoryFault {
-                    throw HostImportTrap(message: "host import \(name): \(fault)")
+                    do {
+                        if let value = try body(args, GuestMemory(memory: memory), context), results.count == 1 {
+                            results[0] = value
+                        }
+                    } catch let fault as GuestMemoryFault {
+                        throw HostImportTrap(message: "host import \(name): \(fault)")
+                    }
                 }
-            })
+            )
             imports.define(module: moduleName, name: name, function)
         }
         return imports
@@ -144,7 +151,8 @@ enum HostImports {
         try memory.check(offset: a[0], count: a[1])
         guard a[1] <= HostImportCaps.maxRandomFillBytes else {
             throw HostImportTrap(
-                message: "host import random-fill: \(a[1]) bytes requested, at most \(HostImportCaps.maxRandomFillBytes)")
+                message: "host import random-fill: \(a[1]) bytes requested, at most \(HostImportCaps.maxRandomFillBytes)"
+            )
         }
         try memory.withMutableBytes(offset: a[0], count: a[1], context.randomFill)
         return nil

@@ -47,7 +47,9 @@ final class InstanceSlot {
     /// Instantiates the component in this slot's store and resolves the ABI exports.
     func instantiate(_ component: CompiledComponent) throws -> LiveInstance {
         let instance = try component.module.instantiate(
-            store: store, imports: HostImports.imports(store: store, context: context))
+            store: store,
+            imports: HostImports.imports(store: store, context: context)
+        )
         let exports = instance.exports
         // Admission checked these exports at compile time; re-resolve them defensively anyway.
         guard let memory = exports[memory: ModuleAdmission.memoryExport],

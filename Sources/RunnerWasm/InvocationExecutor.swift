@@ -39,7 +39,9 @@ final class InvocationExecutor {
         // function) plus the whole call sequence: the owner never writes the fuel while watched.
         instance.store.fuel = Fuel(remaining: limits.fuel)
         let token = watchdog.begin(
-            deadline: Watchdog.deadline(afterMilliseconds: limits.timeoutMs), interrupter: instance.interrupter)
+            deadline: Watchdog.deadline(afterMilliseconds: limits.timeoutMs),
+            interrupter: instance.interrupter
+        )
         var phase = Phase.instantiate
         let outcome: Result<(output: [UInt8], state: [UInt8]), any Error>
         do {
@@ -58,29 +60,38 @@ final class InvocationExecutor {
             pool.put(instance, for: key)
             return .success(
                 WasmInvocationResult(
-                    output: result.output, newState: result.state, keyValueWrites: produced.writes,
-                    telemetryEvents: produced.telemetry, fuelConsumed: limits.fuel - min(remaining, limits.fuel)))
+                    output: result.output,
+                    newState: result.state,
+                    keyValueWrites: produced.writes,
+                    telemetryEvents: produced.telemetry,
+                    fuelConsumed: limits.fuel - min(remaining, limits.fuel)
+                )
+            )
         case (.success, .some(let reason)), (.failure, .some(let reason)):
             // Interrupted: the instance is dropped. A call that finished just as its deadline
             // passed still counts as over time (it did exceed the limit).
             return .failure(Self.error(for: reason, component: component, limits: limits))
         case (.failure(let error), nil):
             return .failure(
-                Self.classify(error, phase: phase, limiter: instance.limiter, component: component, limits: limits))
+                Self.classify(error, phase: phase, limiter: instance.limiter, component: component, limits: limits)
+            )
         }
     }
 
     // MARK: - The ABI call sequence
 
     private static func runSequence(
-        _ slot: InstanceSlot, _ live: LiveInstance, _ invocation: WasmInvocation
+        _ slot: InstanceSlot,
+        _ live: LiveInstance,
+        _ invocation: WasmInvocation
     ) throws -> (output: [UInt8], state: [UInt8]) {
         let maxOutput = invocation.limits.maxOutputBytes
         let inputPointer = try lower(invocation.input, slot, live, what: "input")
         let statePointer = try lower(invocation.state, slot, live, what: "state")
         let results = try slot.call(
             live.run,
-            [.i32(inputPointer), .i32(UInt32(invocation.input.count)), .i32(statePointer), .i32(UInt32(invocation.state.count))])
+            [.i32(inputPointer), .i32(UInt32(invocation.input.count)), .i32(statePointer), .i32(UInt32(invocation.state.count))]
+        )
         guard results.count == 1, case .i32(let returnPointer) = results[0] else {
             throw WasmError(.badResult, "run returned \(results) instead of one i32 pointer")
         }
@@ -152,7 +163,11 @@ final class InvocationExecutor {
     /// FuelTests). A memory-limit failure at instantiation is recognised by the limiter having
     /// denied an allocation, not by text.
     private static func classify(
-        _ error: any Error, phase: Phase, limiter: MemoryLimiter, component: CompiledComponent, limits: WasmLimits
+        _ error: any Error,
+        phase: Phase,
+        limiter: MemoryLimiter,
+        component: CompiledComponent,
+        limits: WasmLimits
     ) -> WasmError {
         let name = component.name
         if let error = error as? WasmError {

@@ -1,5 +1,5 @@
-@_spi(Fuzzing) internal import WasmKit
 internal import Synchronization
+@_spi(Fuzzing) internal import WasmKit
 
 /// The per-store memory and table cap, installed through WasmKit's `@_spi(Fuzzing)`
 /// `Store.resourceLimiter` (pinned to WasmKit 0.4.x, where that SPI exists).

@@ -24,8 +24,12 @@ enum ModuleAdmission {
     /// start function is dropped for this probe so no guest code runs at compile time; the probe's
     /// memory is capped at `memoryCeilingBytes`.
     static func admit(
-        name: String, digest: String, bytes: [UInt8], identity: UInt64,
-        validationEngine: Engine, memoryCeilingBytes: Int
+        name: String,
+        digest: String,
+        bytes: [UInt8],
+        identity: UInt64,
+        validationEngine: Engine,
+        memoryCeilingBytes: Int
     ) throws(WasmError) -> CompiledComponent {
         try rejectComponentModelBinary(name: name, bytes)
         let module: Module
@@ -47,13 +51,20 @@ enum ModuleAdmission {
         } catch {
             if limiter.denials > 0 {
                 throw WasmError(
-                    .memoryLimit, "\(name): initial memory exceeds the runtime ceiling of \(memoryCeilingBytes) bytes")
+                    .memoryLimit,
+                    "\(name): initial memory exceeds the runtime ceiling of \(memoryCeilingBytes) bytes"
+                )
             }
             throw WasmError(.invalidModule, "\(name): validation failed: \(error)")
         }
         let hasPostReturn = try checkExports(name: name, instance)
         return CompiledComponent(
-            name: name, digest: digest, module: module, identity: identity, hasPostReturn: hasPostReturn)
+            name: name,
+            digest: digest,
+            module: module,
+            identity: identity,
+            hasPostReturn: hasPostReturn
+        )
     }
 
     /// Rejects the component-model preamble (`\0asm` + version `0d 00` + layer `01 00`).
@@ -65,7 +76,8 @@ enum ModuleAdmission {
             .componentModelBinary,
             "\(name): this is a component-model binary; build a core wasm module exporting "
                 + "\(runExport), \(reallocExport) and \(memoryExport) instead (e.g. clang --target=wasm32 "
-                + "-nostdlib -Wl,--no-entry, or extract the core module with `wasm-tools component unbundle`)")
+                + "-nostdlib -Wl,--no-entry, or extract the core module with `wasm-tools component unbundle`)"
+        )
     }
 
     private static func checkImports(name: String, _ module: Module) throws(WasmError) {
@@ -83,7 +95,8 @@ enum ModuleAdmission {
             let actual = module.functionType(at: typeIndex)
             if actual != expected {
                 problems.append(
-                    "`\(label)` has type \(actual.map(describe) ?? "?"), expected \(describe(expected))")
+                    "`\(label)` has type \(actual.map(describe) ?? "?"), expected \(describe(expected))"
+                )
             }
         }
         guard problems.isEmpty else {
@@ -91,7 +104,8 @@ enum ModuleAdmission {
             throw WasmError(
                 .unsupportedImport,
                 "\(name): unsupported import(s): \(problems.joined(separator: "; ")). Pack components may "
-                    + "import only these functions from \(HostImports.moduleName): \(allowed) (no WASI)")
+                    + "import only these functions from \(HostImports.moduleName): \(allowed) (no WASI)"
+            )
         }
     }
 
@@ -107,13 +121,16 @@ enum ModuleAdmission {
             guard function.type == fourI32ToI32 else {
                 throw WasmError(
                     .missingExport,
-                    "\(name): export `\(export)` has type \(describe(function.type)), expected \(describe(fourI32ToI32))")
+                    "\(name): export `\(export)` has type \(describe(function.type)), expected \(describe(fourI32ToI32))"
+                )
             }
         }
         guard instance.exports[postReturnExport] != nil else { return false }
         guard let post = instance.exports[function: postReturnExport], post.type == postReturnType else {
             throw WasmError(
-                .missingExport, "\(name): export `\(postReturnExport)` must be a function of type \(describe(postReturnType))")
+                .missingExport,
+                "\(name): export `\(postReturnExport)` must be a function of type \(describe(postReturnType))"
+            )
         }
         return true
     }

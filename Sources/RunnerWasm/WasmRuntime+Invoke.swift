@@ -7,7 +7,10 @@ extension WasmRuntime {
     /// - Throws: ``WasmError``: `.overloaded` / `.shutdown` without running, or the call's
     ///   failure (`.outOfFuel`, `.timeout`, `.memoryLimit`, `.trap`, `.badResult`,
     ///   `.outputTooLarge`).
-    public func invoke(_ component: CompiledComponent, _ invocation: WasmInvocation) async throws(WasmError)
+    public func invoke(
+        _ component: CompiledComponent,
+        _ invocation: WasmInvocation
+    ) async throws(WasmError)
         -> WasmInvocationResult
     {
         let result = await withCheckedContinuation { continuation in

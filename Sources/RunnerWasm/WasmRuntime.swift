@@ -50,10 +50,13 @@ public final class WasmRuntime: Sendable {
     ///   `.unsupportedImport`, `.missingExport` or `.memoryLimit`.
     public func compile(name: String, digest: String, bytes: [UInt8]) throws(WasmError) -> CompiledComponent {
         try ModuleAdmission.admit(
-            name: name, digest: digest, bytes: bytes,
+            name: name,
+            digest: digest,
+            bytes: bytes,
             identity: nextIdentity.add(1, ordering: .relaxed).oldValue,
             validationEngine: validationEngine,
-            memoryCeilingBytes: configuration.compileMemoryCeilingBytes)
+            memoryCeilingBytes: configuration.compileMemoryCeilingBytes
+        )
     }
 
     /// Stops the runtime: queued invocations fail with `.shutdown`, running guests are

@@ -34,7 +34,11 @@ struct Runner {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
     }
 }
 
@@ -71,7 +75,10 @@ struct CommandLineTests {
         #expect(verified.json?["development_signed"] == true)
         let strict = try Runner.run(["pack", "verify", "--strict", "examples/packs/demo.gtpack"])
         #expect(strict.status != 0)
-        #expect(strict.json?["error"]?["code"] == "untrusted_signer" || strict.json?["error"]?["code"]?.stringValue?.contains("untrusted") == true)
+        #expect(
+            strict.json?["error"]?["code"] == "untrusted_signer"
+                || strict.json?["error"]?["code"]?.stringValue?.contains("untrusted") == true
+        )
 
         let inspected = try Runner.run(["pack", "inspect", "examples/packs/demo.gtpack"])
         #expect(inspected.status == 0)

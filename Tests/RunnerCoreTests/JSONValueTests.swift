@@ -11,7 +11,8 @@ struct JSONValueTests {
                 == .object([
                     "a": [.int(1), .int(-2), .double(3.5), .double(1000), true, false, nil, .string("x\né😀")],
                     "b": .object([:]),
-                ]))
+                ])
+        )
     }
 
     @Test func keepsLargeIntegersExact() throws {
@@ -45,7 +46,8 @@ struct JSONValueTests {
         let value: JSONValue = ["b": 1, "a": ["x/y", 1.5, 2.0, 1e21, nil, true], "c": "quote\" back\\ tab\t ctl\u{01} é"]
         #expect(
             value.serializedString()
-                == #"{"a":["x/y",1.5,2.0,1e21,null,true],"b":1,"c":"quote\" back\\ tab\t ctl\u0001 é"}"#)
+                == #"{"a":["x/y",1.5,2.0,1e21,null,true],"b":1,"c":"quote\" back\\ tab\t ctl\u0001 é"}"#
+        )
     }
 
     @Test func roundTrips() throws {
@@ -82,7 +84,8 @@ struct YAMLConversionTests {
         var yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
         var previous = "a"
         for name in ["b", "c", "d", "e", "f", "g", "h"] {
-            yaml += "\(name): &\(name) [*\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous)]\n"
+            yaml +=
+                "\(name): &\(name) [*\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous), *\(previous)]\n"
             previous = name
         }
         #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: yaml) }

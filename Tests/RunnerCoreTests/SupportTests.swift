@@ -41,7 +41,9 @@ struct SecurityHelperTests {
         #expect(Hex.decode("zz") == nil)
     }
 
-    @Test(arguments: [("demo", true), ("acme-1.eu_west", true), ("", false), ("a b", false), ("a:b", false), (String(repeating: "x", count: 65), false)])
+    @Test(arguments: [
+        ("demo", true), ("acme-1.eu_west", true), ("", false), ("a b", false), ("a:b", false), (String(repeating: "x", count: 65), false),
+    ])
     func tenantNames(_ name: String, _ valid: Bool) {
         #expect(TenantName.isValid(name) == valid)
     }

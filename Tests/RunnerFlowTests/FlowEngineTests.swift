@@ -44,7 +44,9 @@ struct FlowEngineTests {
                     routing: [{to: b}]
                   b:
                     qa.process: {echo: "{{nodes.a.payload.msg}} / {{{nodes.a.payload.msg}}} / {{nodes.a.ok}}"}
-                """))
+                """
+            )
+        )
         let run = await engine.run(flowID: "f", input: ["name": "Ada"], nodes: RecordingNodeRunner())
         #expect(run.completedOutput == ["echo": "Hello, Ada &amp; co / Hello, Ada & co / true"])
         #expect(run.trace.map(\.nodeID) == ["a", "b"])
@@ -63,7 +65,9 @@ struct FlowEngineTests {
                       template: "Weather in {{city}}: {{> line}}"
                       partials: {line: "{{temp}}C today"}
                       data: {city: "{{input.city}}", temp: 20}
-                """))
+                """
+            )
+        )
         let run = await engine.run(flowID: "f", input: ["city": "London"], nodes: RecordingNodeRunner())
         #expect(run.completedOutput == ["text": "Weather in London: 20C today"])
     }
@@ -71,7 +75,9 @@ struct FlowEngineTests {
     @Test func templateTextIsNotPreRendered() async throws {
         // If the template were rendered as config first, `{{input.x}}` would be substituted
         // and then rendered again, turning the literal braces of the input into a template.
-        let engine = FlowEngine(flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  t:\n    templating.handlebars: {template: \"[{{input.x}}]\"}\n"))
+        let engine = FlowEngine(
+            flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  t:\n    templating.handlebars: {template: \"[{{input.x}}]\"}\n")
+        )
         let run = await engine.run(flowID: "f", input: ["x": "{{input.x}}"], nodes: RecordingNodeRunner())
         #expect(run.completedOutput == ["text": "[{{input.x}}]"])
     }
@@ -86,7 +92,9 @@ struct FlowEngineTests {
                   a: {emit.reply: {text: one}, routing: [{to: b}]}
                   b: {emit: {text: two}, routing: [{to: c}]}
                   c: {qa.process: [{text: three}, {text: four}], routing: [{out: true}]}
-                """))
+                """
+            )
+        )
         let run = await engine.run(flowID: "f", input: nil, nodes: RecordingNodeRunner())
         #expect(run.completedOutput == [["text": "one"], ["text": "two"], ["text": "three"], ["text": "four"]])
     }
@@ -147,7 +155,9 @@ struct FlowEngineTests {
     }
 
     @Test func waitWithoutAReasonStillPauses() async throws {
-        let engine = FlowEngine(flows: try loadFlows("id: f\ntype: messaging\nnodes:\n  w: {session.wait: {}, routing: [{to: x}]}\n  x: {qa.process: done}\n"))
+        let engine = FlowEngine(
+            flows: try loadFlows("id: f\ntype: messaging\nnodes:\n  w: {session.wait: {}, routing: [{to: x}]}\n  x: {qa.process: done}\n")
+        )
         let run = await engine.run(flowID: "f", input: nil, nodes: RecordingNodeRunner())
         #expect(run.pause?.reason == nil)
         #expect(run.pause?.snapshot.nextNode == "x")
@@ -159,7 +169,9 @@ struct FlowEngineTests {
                 "id: main\ntype: webhook\nnodes:\n  c: {flow.call: {flow_id: sub, input: {v: \"{{input.v}}\"}}, routing: [{to: d}]}\n  d: {qa.process: {got: \"{{nodes.c.payload.doubled}}\"}}\n",
                 "id: sub\ntype: webhook\nnodes:\n  s: {qa.process: {doubled: \"{{input.v}}{{input.v}}\"}}\n",
                 "id: pausing\ntype: webhook\nnodes:\n  c: {flow.call: {flow: waits}}\n",
-                "id: waits\ntype: webhook\nnodes:\n  w: {session.wait: r, routing: [{to: x}]}\n  x: {qa.process: {}}\n"))
+                "id: waits\ntype: webhook\nnodes:\n  w: {session.wait: r, routing: [{to: x}]}\n  x: {qa.process: {}}\n"
+            )
+        )
         let run = await engine.run(flowID: "main", input: ["v": "ab"], nodes: RecordingNodeRunner())
         #expect(run.completedOutput == ["got": "abab"])
         // The trace lists nodes in completion order: the sub-flow finishes before its caller node.
@@ -178,7 +190,8 @@ struct FlowEngineTests {
         let engine = FlowEngine(
             flows: try loadFlows(
                 "id: f\ntype: webhook\nnodes:\n  a: {greeter@1.0.0: {name: \"{{input.n}}\"}, routing: [{to: b}]}\n  b: {component.exec: {component: other, input: {x: \"{{nodes.a.payload.name}}\"}}}\n"
-            ))
+            )
+        )
         let nodes = RecordingNodeRunner()
         let run = await engine.run(flowID: "f", input: ["n": "Ada"], nodes: nodes)
         #expect(run.completedOutput == ["x": "Ada"])
@@ -200,7 +213,8 @@ struct FlowEngineTests {
               y: {qa.process: "yes"}
               n: {qa.process: "no"}
               other: {qa.process: "other"}
-            """)
+            """
+        )
         let engine = FlowEngine(flows: flows)
         for (label, expected) in [("approve", "yes"), ("reject", "no"), ("maybe", "other")] as [(String, JSONValue)] {
             let nodes = RecordingNodeRunner { _, _ in ComponentResult(payload: nil, route: label) }
@@ -214,7 +228,9 @@ struct FlowEngineTests {
         let engine = FlowEngine(
             flows: try loadFlows(
                 "id: handled\ntype: webhook\nnodes:\n  a: {boom: {}, routing: [{on: error, to: b}, {to: c}]}\n  b: {qa.process: {sorry: \"{{nodes.a.payload.error.code}} {{nodes.a.ok}}\"}}\n  c: {qa.process: fine}\n",
-                "id: unhandled\ntype: webhook\nnodes:\n  a: {boom: {}, routing: [{to: c}]}\n  c: {qa.process: fine}\n"))
+                "id: unhandled\ntype: webhook\nnodes:\n  a: {boom: {}, routing: [{to: c}]}\n  c: {qa.process: fine}\n"
+            )
+        )
         let failing = RecordingNodeRunner { _, _ throws(NodeError) in throw NodeError(code: "trap", message: "unreachable") }
         let handled = await engine.run(flowID: "handled", input: nil, nodes: failing)
         #expect(handled.completedOutput == ["sorry": "trap false"])
@@ -227,7 +243,9 @@ struct FlowEngineTests {
 
     @Test func transientErrorsAreRetried() async throws {
         let engine = FlowEngine(
-            flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {flaky: {}}\n"), retry: RetryPolicy(maxAttempts: 3, baseDelayMs: 1))
+            flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {flaky: {}}\n"),
+            retry: RetryPolicy(maxAttempts: 3, baseDelayMs: 1)
+        )
         let nodes = RecordingNodeRunner { _, attempt throws(NodeError) in
             guard attempt >= 3 else { throw NodeError(code: "busy", message: "try later", transient: true) }
             return ComponentResult(payload: "ok")
@@ -241,7 +259,9 @@ struct FlowEngineTests {
     }
 
     @Test func componentWaitPausesAndEgressIsQueued() async throws {
-        let engine = FlowEngine(flows: try loadFlows("id: f\ntype: messaging\nnodes:\n  a: {asker: {}, routing: [{to: b}]}\n  b: {qa.process: done}\n"))
+        let engine = FlowEngine(
+            flows: try loadFlows("id: f\ntype: messaging\nnodes:\n  a: {asker: {}, routing: [{to: b}]}\n  b: {qa.process: done}\n")
+        )
         let nodes = RecordingNodeRunner { _, _ in ComponentResult(payload: 1, wait: .init(reason: "more"), egress: [["text": "q?"]]) }
         let run = await engine.run(flowID: "f", input: nil, nodes: nodes)
         #expect(run.pause?.reason == "more")
@@ -251,15 +271,21 @@ struct FlowEngineTests {
 
     @Test func loopsHitTheNodeLimit() async throws {
         let engine = FlowEngine(
-            flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {qa.process: {}, routing: [{to: b}]}\n  b: {qa.process: {}, routing: [{to: a}]}\n"),
-            limits: FlowLimits(maxNodes: 50))
+            flows: try loadFlows(
+                "id: f\ntype: webhook\nnodes:\n  a: {qa.process: {}, routing: [{to: b}]}\n  b: {qa.process: {}, routing: [{to: a}]}\n"
+            ),
+            limits: FlowLimits(maxNodes: 50)
+        )
         let run = await engine.run(flowID: "f", input: nil, nodes: RecordingNodeRunner())
         #expect(run.failure?.code == .tooManyNodes)
         #expect(run.trace.count == 50)
     }
 
     @Test func payloadsAboveTheLimitFail() async throws {
-        let engine = FlowEngine(flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {big: {}}\n"), limits: FlowLimits(maxPayloadBytes: 1000))
+        let engine = FlowEngine(
+            flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {big: {}}\n"),
+            limits: FlowLimits(maxPayloadBytes: 1000)
+        )
         let nodes = RecordingNodeRunner { _, _ in ComponentResult(payload: .string(String(repeating: "x", count: 2000))) }
         #expect(await engine.run(flowID: "f", input: nil, nodes: nodes).failure?.code == .payloadTooLarge)
         let bigInput = await engine.run(flowID: "f", input: .string(String(repeating: "y", count: 2000)), nodes: RecordingNodeRunner())
@@ -269,7 +295,8 @@ struct FlowEngineTests {
     @Test func theWallClockLimitStopsARun() async throws {
         let engine = FlowEngine(
             flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {slow: {}, routing: [{to: b}]}\n  b: {qa.process: {}}\n"),
-            limits: FlowLimits(maxWallTimeMs: 1))
+            limits: FlowLimits(maxWallTimeMs: 1)
+        )
         let nodes = RecordingNodeRunner { _, _ in
             var spin = 0
             for index in 0..<5_000_000 { spin &+= index }
@@ -291,7 +318,11 @@ struct FlowEngineTests {
 @Suite("Routing")
 struct RoutingTests {
     @Test func anOutRouteWinsOverAnEarlierToRouteAsInTheOriginal() async throws {
-        let engine = FlowEngine(flows: try loadFlows("id: f\ntype: webhook\nnodes:\n  a: {qa.process: first, routing: [{to: b}, {out: true}]}\n  b: {qa.process: second}\n"))
+        let engine = FlowEngine(
+            flows: try loadFlows(
+                "id: f\ntype: webhook\nnodes:\n  a: {qa.process: first, routing: [{to: b}, {out: true}]}\n  b: {qa.process: second}\n"
+            )
+        )
         let run = await engine.run(flowID: "f", input: nil, nodes: RecordingNodeRunner())
         #expect(run.completedOutput == "first")
         #expect(run.trace.count == 1)

@@ -6,7 +6,10 @@ import Testing
 
 @Suite("Bad input gets a clear 4xx")
 struct BadInputTests {
-    static func withHost(_ adjust: @Sendable (inout RunnerHostConfiguration) -> Void = { _ in }, _ body: @Sendable (LiveClient) async throws -> Void) async throws {
+    static func withHost(
+        _ adjust: @Sendable (inout RunnerHostConfiguration) -> Void = { _ in },
+        body: @Sendable (LiveClient) async throws -> Void
+    ) async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
         let secret = "id: secret\ntype: webhook\nnodes:\n  s: {qa.process: classified}\n"
@@ -17,27 +20,35 @@ struct BadInputTests {
     }
 
     @Test func malformedAndHostileBodies() async throws {
-        try await Self.withHost({ $0.http.maxBodyBytes = 4096 }) { client in
-            let malformed = try await client.telegram(Array(#"{"update_id": 1, "message": "#.utf8))
-            #expect(malformed.status == 400)
-            #expect(malformed.text.hasPrefix(#"{"error":"request body is not valid JSON"#))
+        try await Self.withHost(
+            { $0.http.maxBodyBytes = 4096 },
+            body: { client in
+                let malformed = try await client.telegram(Array(#"{"update_id": 1, "message": "#.utf8))
+                #expect(malformed.status == 400)
+                #expect(malformed.text.hasPrefix(#"{"error":"request body is not valid JSON"#))
 
-            let deep = Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)
-            let tooDeep = try await client.telegram(deep)
-            #expect(tooDeep.status == 400)
-            #expect(tooDeep.text.contains("nests deeper than 64"))
+                let deep = Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)
+                let tooDeep = try await client.telegram(deep)
+                #expect(tooDeep.status == 400)
+                #expect(tooDeep.text.contains("nests deeper than 64"))
 
-            let plain = try await client.request(.POST, "/messaging/telegram/webhook", body: Array("{}".utf8), headers: [("content-type", "text/plain")])
-            #expect(plain.status == 415)
+                let plain = try await client.request(
+                    .POST,
+                    "/messaging/telegram/webhook",
+                    body: Array("{}".utf8),
+                    headers: [("content-type", "text/plain")]
+                )
+                #expect(plain.status == 415)
 
-            let big = try await client.post("/webhook/signup", String(repeating: "x", count: 5000))
-            #expect(big.status == 413)
-            #expect(big.text.contains("4096"))
+                let big = try await client.post("/webhook/signup", String(repeating: "x", count: 5000))
+                #expect(big.status == 413)
+                #expect(big.text.contains("4096"))
 
-            let missingField = try await client.telegram(Array(#"{"message":{"text":"x","chat":{"id":1}}}"#.utf8))
-            #expect(missingField.status == 400)
-            #expect(missingField.text.contains("update_id"))
-        }
+                let missingField = try await client.telegram(Array(#"{"message":{"text":"x","chat":{"id":1}}}"#.utf8))
+                #expect(missingField.status == 400)
+                #expect(missingField.text.contains("update_id"))
+            }
+        )
     }
 
     @Test func unknownRoutesFlowsAndTypes() async throws {
@@ -56,20 +67,26 @@ struct BadInputTests {
     }
 
     @Test func unknownTenantsAre404() async throws {
-        try await Self.withHost({ $0.tenancy = .init(resolver: .header, defaultTenant: "demo") }) { client in
-            let unknown = try await client.post("/webhook/signup", "", headers: [("x-greentic-tenant", "ghost")])
-            #expect(unknown.status == 404)
-            #expect(unknown.text == #"{"error":"tenant not loaded"}"#)
-            #expect(try await client.post("/webhook/signup", "", headers: [("x-greentic-tenant", "demo")]).status == 200)
-            #expect(try await client.post("/webhook/signup", "").status == 200, "no header falls back to the default tenant")
-        }
+        try await Self.withHost(
+            { $0.tenancy = .init(resolver: .header, defaultTenant: "demo") },
+            body: { client in
+                let unknown = try await client.post("/webhook/signup", "", headers: [("x-greentic-tenant", "ghost")])
+                #expect(unknown.status == 404)
+                #expect(unknown.text == #"{"error":"tenant not loaded"}"#)
+                #expect(try await client.post("/webhook/signup", "", headers: [("x-greentic-tenant", "demo")]).status == 200)
+                #expect(try await client.post("/webhook/signup", "").status == 200, "no header falls back to the default tenant")
+            }
+        )
     }
 
     @Test func theHostResolverReadsTheRequestAuthority() async throws {
-        try await Self.withHost({ $0.tenancy = .init(resolver: .host, defaultTenant: "nobody") }) { client async throws in
-            #expect(try await client.post("/webhook/signup", "", headers: [("Host", "demo.example.com")]).status == 200)
-            #expect(try await client.post("/webhook/signup", "", headers: [("Host", "ghost.example.com:8080")]).status == 404)
-        }
+        try await Self.withHost(
+            { $0.tenancy = .init(resolver: .host, defaultTenant: "nobody") },
+            body: { client async throws in
+                #expect(try await client.post("/webhook/signup", "", headers: [("Host", "demo.example.com")]).status == 200)
+                #expect(try await client.post("/webhook/signup", "", headers: [("Host", "ghost.example.com:8080")]).status == 404)
+            }
+        )
     }
 
     @Test func randomBytesNeverCrashTheServer() async throws {

@@ -10,7 +10,10 @@ import Testing
 struct ConfigurationTests {
     func configuration(_ environment: [String: String], bindings: [String] = [], port: Int? = nil) throws -> RunnerHostConfiguration {
         try RunnerHostConfiguration(
-            config: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)), bindingsFiles: bindings, port: port)
+            config: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)),
+            bindingsFiles: bindings,
+            port: port
+        )
     }
 
     @Test func defaultsServeTheBundledDemo() throws {
@@ -34,10 +37,21 @@ struct ConfigurationTests {
                 "MAX_BODY_BYTES": "1000", "MAX_JSON_DEPTH": "10", "SESSION_TTL": "2h", "DEDUPE_TTL": "10m",
                 "TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/", "WASM_FUEL": "1000",
                 "WASM_TIMEOUT": "250ms", "WASM_MAX_MEMORY_MB": "16", "WASM_WORKERS": "3", "FLOW_MAX_NODES": "10", "FLOW_TIMEOUT": "5s",
-            ], bindings: ["a.yaml", "b.yaml"], port: 7000)
-        #expect(configuration.packs == .init(
-            indexLocation: "/srv/index.json", defaultSource: "fs", cacheDirectory: "/var/cache/packs", publicKey: "ed25519:AAAA",
-            verifyStrict: "0", refreshIntervalMs: 90_000))
+            ],
+            bindings: ["a.yaml", "b.yaml"],
+            port: 7000
+        )
+        #expect(
+            configuration.packs
+                == .init(
+                    indexLocation: "/srv/index.json",
+                    defaultSource: "fs",
+                    cacheDirectory: "/var/cache/packs",
+                    publicKey: "ed25519:AAAA",
+                    verifyStrict: "0",
+                    refreshIntervalMs: 90_000
+                )
+        )
         #expect(configuration.bindingsFiles == ["a.yaml", "b.yaml"])
         #expect(configuration.tenancy == .init(resolver: .host, defaultTenant: "acme"))
         #expect(configuration.admin.token == "t")
@@ -81,7 +95,9 @@ struct ConfigurationTests {
         #expect(noIndex.message.contains("PACK_INDEX_URL"))
     }
 
-    @Test(arguments: [("30s", 30_000), ("250ms", 250), ("5m", 300_000), ("1h30m", 5_400_000), ("2d", 172_800_000), ("7", 7000), ("1h 5s", 3_605_000)])
+    @Test(arguments: [
+        ("30s", 30_000), ("250ms", 250), ("5m", 300_000), ("1h30m", 5_400_000), ("2d", 172_800_000), ("7", 7000), ("1h 5s", 3_605_000),
+    ])
     func humanDurations(_ text: String, _ milliseconds: Int) {
         #expect(HumanDuration.milliseconds(text) == milliseconds)
     }
@@ -115,7 +131,9 @@ struct BindingsTests {
                 rate_limits: {messaging_send_qps: 10, messaging_burst: 20}
                 timers:
                   - {flow_id: nightly, cron: "0 5 * * *"}
-                """, file: "acme.yaml")
+                """,
+            file: "acme.yaml"
+        )
         #expect(bindings.tenant == "acme")
         #expect(bindings.allowedSecrets == ["TELEGRAM_BOT_TOKEN", "weather_key"])
         #expect(bindings.runtime == .init(maxMemoryMB: 128, timeoutMs: 8000, fuel: 50_000_000))

@@ -15,9 +15,17 @@ struct AcmeChatAdapter: IngressAdapter {
             throw IngressError(.badRequest, "who and says are required")
         }
         let message = CanonicalMessage(
-            tenant: request.tenant, provider: provider, providerIDs: ProviderIDs(conversationID: request.pathParameters["room"], userID: who),
-            sessionScopes: ["chat"], timestamp: Date(timeIntervalSince1970: 0), text: says, raw: body)
-        return .event(IngressEvent(provider: provider, input: message.json, sessionKey: message.sessionKey, flow: .firstOfType("messaging")))
+            tenant: request.tenant,
+            provider: provider,
+            providerIDs: ProviderIDs(conversationID: request.pathParameters["room"], userID: who),
+            sessionScopes: ["chat"],
+            timestamp: Date(timeIntervalSince1970: 0),
+            text: says,
+            raw: body
+        )
+        return .event(
+            IngressEvent(provider: provider, input: message.json, sessionKey: message.sessionKey, flow: .firstOfType("messaging"))
+        )
     }
 }
 
@@ -34,7 +42,8 @@ struct CustomAdapterTests {
             """
         try deployment.deploy(TestPack(flows: [echo]))
         let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
-        try await withLiveHost(configuration, customRoutes: [CustomIngressRoute(path: "/ingress/acme/{room}", adapter: AcmeChatAdapter())]) { client in
+        try await withLiveHost(configuration, customRoutes: [CustomIngressRoute(path: "/ingress/acme/{room}", adapter: AcmeChatAdapter())])
+        { client in
             let response = try await client.post("/ingress/acme/lobby", #"{"who":"ada","says":"hi"}"#)
             #expect(response.status == 200)
             #expect(response.text == #"{"text":"acme/demo:acme:lobby:ada: hi"}"#)

@@ -130,7 +130,11 @@ struct EndToEndTests {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
         try deployment.deploy(
-            TestPack(flows: [TestFlows.spin, TestFlows.hello], components: ["spinner": TestComponents.spin, "greeter": try TestComponents.greeter]))
+            TestPack(
+                flows: [TestFlows.spin, TestFlows.hello],
+                components: ["spinner": TestComponents.spin, "greeter": try TestComponents.greeter]
+            )
+        )
         let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
         try await withLiveHost(configuration) { client async throws in
             async let spinning = client.post("/webhook/spin", "")

@@ -82,8 +82,10 @@ struct VersioningTests {
         let pack = TestPack(flows: [flow], signingKey: key)
         let digest = try pack.write(to: deployment.directory.appendingPathComponent("good.gtpack"))
         let signature = try key.signIndexDigest(digest)
-        try Data(#"{"demo":{"main_pack":{"name":"test.pack","digest":"\#(digest)","signature":"\#(signature)","locator":"good.gtpack"}}}"#.utf8)
-            .write(to: URL(fileURLWithPath: deployment.indexPath))
+        try Data(
+            #"{"demo":{"main_pack":{"name":"test.pack","digest":"\#(digest)","signature":"\#(signature)","locator":"good.gtpack"}}}"#.utf8
+        )
+        .write(to: URL(fileURLWithPath: deployment.indexPath))
         try await withLiveHost(configuration) { client async throws in
             #expect(try await client.post("/webhook/hello", "").text == "signed")
         }
@@ -100,8 +102,11 @@ struct VersioningTests {
         // A correctly signed entry for a dev-signed pack: refused by the strict policy.
         let devDigest = try TestPack(flows: [flow]).write(to: deployment.directory.appendingPathComponent("dev.gtpack"))
         let devSignature = try key.signIndexDigest(devDigest)
-        try Data(#"{"demo":{"main_pack":{"name":"test.pack","digest":"\#(devDigest)","signature":"\#(devSignature)","locator":"dev.gtpack"}}}"#.utf8)
-            .write(to: URL(fileURLWithPath: deployment.indexPath))
+        try Data(
+            #"{"demo":{"main_pack":{"name":"test.pack","digest":"\#(devDigest)","signature":"\#(devSignature)","locator":"dev.gtpack"}}}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: deployment.indexPath))
         try await withLiveHost(configuration) { client async throws in
             #expect(try await client.post("/webhook/hello", "").status == 404)
             #expect(try await client.get("/admin/packs/status").text.contains("greentic-dev-local"))

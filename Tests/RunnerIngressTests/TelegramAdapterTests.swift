@@ -8,15 +8,27 @@ import Testing
 struct TelegramAdapterTests {
     let fixed = Date(timeIntervalSince1970: 1_762_851_600)
 
-    func request(_ body: String, headers: [(String, String)] = [("Content-Type", "application/json")], tenant: String = "demo") -> IngressRequest {
+    func request(
+        _ body: String,
+        headers: [(String, String)] = [("Content-Type", "application/json")],
+        tenant: String = "demo"
+    ) -> IngressRequest {
         IngressRequest(
-            method: "POST", path: "/messaging/telegram/webhook", headers: headers.map { (name: $0.0, value: $0.1) },
-            body: Array(body.utf8), tenant: tenant)
+            method: "POST",
+            path: "/messaging/telegram/webhook",
+            headers: headers.map { (name: $0.0, value: $0.1) },
+            body: Array(body.utf8),
+            tenant: tenant
+        )
     }
 
     @Test func mapsATextMessageExactlyLikeTheOriginal() async throws {
         let adapter = TelegramAdapter(webhookSecret: nil, now: { [fixed] in fixed })
-        let result = try await adapter.handle(request(#"{"update_id":555,"message":{"message_id":9,"text":"hello","chat":{"id":123,"type":"private"},"from":{"id":777,"first_name":"Ada"}}}"#))
+        let result = try await adapter.handle(
+            request(
+                #"{"update_id":555,"message":{"message_id":9,"text":"hello","chat":{"id":123,"type":"private"},"from":{"id":777,"first_name":"Ada"}}}"#
+            )
+        )
         guard case .event(let event) = result else {
             Issue.record("expected an event")
             return
@@ -33,7 +45,8 @@ struct TelegramAdapterTests {
                  "raw":{"message":{"chat":{"id":123},"from":{"id":777},"text":"hello"},"update_id":555},
                  "session":{"key":"demo:telegram:123:777","scopes":["chat"]},"tenant":"demo","text":"hello",
                  "timestamp":"2025-11-11T09:00:00+00:00"}
-                """#)
+                """#
+        )
         #expect(event.input == expected)
     }
 
@@ -47,7 +60,10 @@ struct TelegramAdapterTests {
         #expect(event.sessionKey == "demo:telegram:-100:user")
     }
 
-    @Test(arguments: [#"{"update_id":1}"#, #"{"update_id":1,"edited_message":{"text":"x","chat":{"id":1}}}"#, #"{"update_id":1,"message":{"text":"   ","chat":{"id":1}}}"#, #"{"update_id":1,"message":{"chat":{"id":1}}}"#])
+    @Test(arguments: [
+        #"{"update_id":1}"#, #"{"update_id":1,"edited_message":{"text":"x","chat":{"id":1}}}"#,
+        #"{"update_id":1,"message":{"text":"   ","chat":{"id":1}}}"#, #"{"update_id":1,"message":{"chat":{"id":1}}}"#,
+    ])
     func answersNoContentForNonTextUpdates(_ body: String) async throws {
         let result = try await TelegramAdapter(webhookSecret: nil).handle(request(body))
         guard case .respond(let response) = result else {
@@ -79,11 +95,14 @@ struct TelegramAdapterTests {
         let missing = await #expect(throws: IngressError.self) { try await adapter.handle(request(body)) }
         #expect(missing?.code == .unauthorized)
         let wrong = await #expect(throws: IngressError.self) {
-            try await adapter.handle(request(body, headers: [("Content-Type", "application/json"), ("X-Telegram-Bot-Api-Secret-Token", "nope")]))
+            try await adapter.handle(
+                request(body, headers: [("Content-Type", "application/json"), ("X-Telegram-Bot-Api-Secret-Token", "nope")])
+            )
         }
         #expect(wrong?.code == .unauthorized)
         let good = try await adapter.handle(
-            request(body, headers: [("Content-Type", "application/json"), ("X-Telegram-Bot-Api-Secret-Token", "s3cret")]))
+            request(body, headers: [("Content-Type", "application/json"), ("X-Telegram-Bot-Api-Secret-Token", "s3cret")])
+        )
         guard case .respond(let response) = good else {
             Issue.record("expected 204")
             return
@@ -108,11 +127,28 @@ struct TelegramAdapterTests {
 struct SessionKeyTests {
     @Test(arguments: [
         (ProviderIDs(conversationID: "123", channelID: "123", userID: "777"), "demo", "telegram", "demo:telegram:123:777"),
-        (ProviderIDs(workspaceID: "T1", conversationID: "1731315600.000100", threadID: "1731315600.000100", channelID: "C1", userID: "U456"), "demo", "slack", "demo:slack:1731315600.000100:U456"),
-        (ProviderIDs(conversationID: "conv-1", threadID: "thread-xyz", channelID: "chan", userID: "user-123"), "acme", "teams", "acme:teams:thread-xyz:user-123"),
+        (
+            ProviderIDs(
+                workspaceID: "T1",
+                conversationID: "1731315600.000100",
+                threadID: "1731315600.000100",
+                channelID: "C1",
+                userID: "U456"
+            ), "demo", "slack", "demo:slack:1731315600.000100:U456"
+        ),
+        (
+            ProviderIDs(conversationID: "conv-1", threadID: "thread-xyz", channelID: "chan", userID: "user-123"), "acme", "teams",
+            "acme:teams:thread-xyz:user-123"
+        ),
         (ProviderIDs(conversationID: "conv-abc", userID: "user-123"), "demo", "webchat", "demo:webchat:conv-abc:user-123"),
-        (ProviderIDs(conversationID: "room", threadID: "parent-789", userID: "person-456"), "cisco", "webex", "cisco:webex:parent-789:person-456"),
-        (ProviderIDs(conversationID: "447700900123", userID: "447700900123"), "zain-kuwait", "whatsapp", "zain-kuwait:whatsapp:447700900123:447700900123"),
+        (
+            ProviderIDs(conversationID: "room", threadID: "parent-789", userID: "person-456"), "cisco", "webex",
+            "cisco:webex:parent-789:person-456"
+        ),
+        (
+            ProviderIDs(conversationID: "447700900123", userID: "447700900123"), "zain-kuwait", "whatsapp",
+            "zain-kuwait:whatsapp:447700900123:447700900123"
+        ),
         (ProviderIDs(), "t", "p", "t:p:conversation:user"),
         (ProviderIDs(userID: "u"), "t", "p", "t:p:u:u"),
         (ProviderIDs(channelID: "c"), "t", "p", "t:p:c:user"),
@@ -127,8 +163,12 @@ struct SessionKeyTests {
 
     @Test func scopesAreSorted() {
         let message = CanonicalMessage(
-            tenant: "t", provider: "slack", providerIDs: ProviderIDs(), sessionScopes: ["chat", "buttons", "attachments"],
-            timestamp: Date(timeIntervalSince1970: 0))
+            tenant: "t",
+            provider: "slack",
+            providerIDs: ProviderIDs(),
+            sessionScopes: ["chat", "buttons", "attachments"],
+            timestamp: Date(timeIntervalSince1970: 0)
+        )
         #expect(message.json["session"]?["scopes"] == ["attachments", "buttons", "chat"])
     }
 }

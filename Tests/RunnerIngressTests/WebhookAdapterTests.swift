@@ -7,8 +7,14 @@ import Testing
 struct WebhookAdapterTests {
     @Test func normalisesTheRequest() async throws {
         let request = IngressRequest(
-            method: "POST", path: "/webhook/orders", query: "a=1", headers: [(name: "X-Custom", value: "v"), (name: "Content-Type", value: "text/plain")],
-            body: Array("hi".utf8), tenant: "demo", pathParameters: ["flow_id": "orders"])
+            method: "POST",
+            path: "/webhook/orders",
+            query: "a=1",
+            headers: [(name: "X-Custom", value: "v"), (name: "Content-Type", value: "text/plain")],
+            body: Array("hi".utf8),
+            tenant: "demo",
+            pathParameters: ["flow_id": "orders"]
+        )
         let result = try await WebhookAdapter().handle(request)
         guard case .event(let event) = result else {
             Issue.record("expected an event")
@@ -19,7 +25,8 @@ struct WebhookAdapterTests {
                 == [
                     "method": "POST", "path": "/webhook/orders", "query": "a=1",
                     "headers": ["x-custom": "v", "content-type": "text/plain"], "body": ["text": "hi"],
-                ])
+                ]
+        )
         #expect(event.flow == .id("orders", requiredType: "webhook"))
         #expect(event.dedupe == nil)
         #expect(event.sessionKey == "demo:webhook:/webhook/orders:/webhook/orders:user")
@@ -35,7 +42,12 @@ struct WebhookAdapterTests {
 
     @Test func idempotencyKeyDedupesAndNamesTheSession() async throws {
         let request = IngressRequest(
-            method: "POST", path: "/webhook/x", headers: [(name: "Idempotency-Key", value: "abc")], tenant: "t", pathParameters: ["flow_id": "x"])
+            method: "POST",
+            path: "/webhook/x",
+            headers: [(name: "Idempotency-Key", value: "abc")],
+            tenant: "t",
+            pathParameters: ["flow_id": "x"]
+        )
         guard case .event(let event) = try await WebhookAdapter().handle(request) else {
             Issue.record("expected an event")
             return
@@ -45,7 +57,9 @@ struct WebhookAdapterTests {
     }
 
     @Test func mapsOutputsToResponses() throws {
-        let custom = try #require(WebhookAdapter.httpResponse(for: ["status": 202, "headers": ["X-Custom": "true"], "body": ["text": "ok"]]))
+        let custom = try #require(
+            WebhookAdapter.httpResponse(for: ["status": 202, "headers": ["X-Custom": "true"], "body": ["text": "ok"]])
+        )
         #expect(custom.status == 202)
         #expect(custom.headers["X-Custom"] == "true")
         #expect(custom.body == Array("ok".utf8))

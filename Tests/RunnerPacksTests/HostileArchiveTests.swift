@@ -92,7 +92,8 @@ struct HostileArchiveTests {
         arguments: [
             "/etc/passwd", "../escape", "flows/../../escape", "flows//x", "./manifest.json", "a\\b", "C:/x", "flows/",
             "a/./b", "tab\there",
-        ])
+        ]
+    )
     func unsafeNames(name: String) {
         let archive = RawZip(entries: [.init(name: name, data: [1, 2, 3])]).bytes()
         #expect(rejects(archive)?.code == .invalidArchive)
@@ -143,7 +144,8 @@ struct HostileArchiveTests {
         let many = RawZip(
             entries: (0..<6).map {
                 .init(name: "assets/\($0)", data: [1], method: 8, uncompressedSize: 15 << 20)
-            })
+            }
+        )
         #expect(rejects(many.bytes())?.code == .tooLarge)
         let count = RawZip(entries: [], entryCountOverride: 60_000)
         #expect(rejects(count.bytes()) != nil)
@@ -154,28 +156,43 @@ struct HostileArchiveTests {
         let zeros = Data(count: 4 << 20)
         var compressed = Data()
         _ = try Data.compress(
-            size: Int64(zeros.count), bufferSize: 64 * 1024,
+            size: Int64(zeros.count),
+            bufferSize: 64 * 1024,
             provider: { position, size in zeros.subdata(in: Int(position)..<(Int(position) + size)) },
-            consumer: { compressed.append($0) })
+            consumer: { compressed.append($0) }
+        )
         #expect(compressed.count < 64 * 1024)
         let lying = RawZip(entries: [
             .init(
-                name: "manifest.cbor", data: Array(compressed), method: 8, uncompressedSize: 1000, crcOf: Array(zeros))
+                name: "manifest.cbor",
+                data: Array(compressed),
+                method: 8,
+                uncompressedSize: 1000,
+                crcOf: Array(zeros)
+            )
         ])
         let error = rejects(lying.bytes())
         #expect(error?.code == .tooLarge)
         #expect(error?.message.contains("inflates to more than") == true)
         let honest = RawZip(entries: [
             .init(
-                name: "assets/zeros", data: Array(compressed), method: 8, uncompressedSize: UInt32(zeros.count),
-                crcOf: Array(zeros))
+                name: "assets/zeros",
+                data: Array(compressed),
+                method: 8,
+                uncompressedSize: UInt32(zeros.count),
+                crcOf: Array(zeros)
+            )
         ])
         #expect(rejects(honest.bytes(), limits: .init(maxEntryBytes: 1 << 20))?.code == .tooLarge)
         #expect(rejects(honest.bytes())?.code == .missingFile, "inflates fine, but is not a pack")
         let truncated = RawZip(entries: [
             .init(
-                name: "x", data: Array(compressed.prefix(compressed.count / 2)), method: 8,
-                uncompressedSize: UInt32(zeros.count), crcOf: Array(zeros))
+                name: "x",
+                data: Array(compressed.prefix(compressed.count / 2)),
+                method: 8,
+                uncompressedSize: UInt32(zeros.count),
+                crcOf: Array(zeros)
+            )
         ])
         #expect(rejects(truncated.bytes())?.code == .invalidArchive)
         #expect(rejects(truncated.bytes())?.message.contains("truncated") == true)

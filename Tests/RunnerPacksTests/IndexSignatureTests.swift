@@ -31,7 +31,8 @@ struct IndexSignatureTests {
     func messageBytes() throws {
         let key = PackSigningKey.generate()
         let raw = try #require(
-            Base64.decode(try key.signIndexDigest("sha256:abc"), alphabet: .standard, padding: .optional))
+            Base64.decode(try key.signIndexDigest("sha256:abc"), alphabet: .standard, padding: .optional)
+        )
         let publicKey = try Curve25519.Signing.PublicKey(rawRepresentation: key.rawPublicKey)
         #expect(publicKey.isValidSignature(raw, for: Array("sha256:abc".utf8)))
     }
@@ -93,7 +94,8 @@ struct IndexSignatureTests {
             ("yes", nil, .devOK),
             ("", "ed25519:abc", .devOK),
             (" 1", nil, .devOK),
-        ])
+        ]
+    )
     func strictness(verifyStrict: String?, publicKey: String?, expected: VerificationPolicy) {
         #expect(VerificationPolicy.select(verifyStrict: verifyStrict, publicKey: publicKey) == expected)
     }

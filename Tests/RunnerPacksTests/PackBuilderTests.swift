@@ -86,7 +86,8 @@ struct PackBuilderTests {
                 "components/echo@0.1.0/component.wasm", "flows/hello/flow.json", "flows/hello/flow.yaml",
                 "flows/other/flow.json", "flows/other/flow.yaml", "manifest.cbor", "manifest.json", "provenance.json",
                 "sbom.json", "signatures/chain.pem", "signatures/pack.sig",
-            ])
+            ]
+        )
         var central = offset
         while archive.readLE32(at: central) == ZipFormat.centralHeaderSignature {
             #expect(archive.readLE32(at: central + 38) == 0o100644 << 16)
@@ -202,7 +203,8 @@ struct PackBuilderTests {
         arguments: [
             ("0", "1970-01-01T00:00:00Z"), ("315532800", "1980-01-01T00:00:00Z"),
             ("1700000000", "2023-11-14T22:13:20Z"), ("951782400", "2000-02-29T00:00:00Z"),
-        ])
+        ]
+    )
     func timestamps(epoch: String, expected: String) throws {
         #expect(try PackSource.buildTimestamp(sourceDateEpoch: epoch) == expected)
         #expect(try PackSource.buildTimestamp(sourceDateEpoch: nil) == "1980-01-01T00:00:00Z")

@@ -13,20 +13,34 @@ struct PackCacheTests {
         digest = PackDigest.sha256(of: archive)
     }
 
-    private func entry(digest: String? = nil, signature: String? = nil, version: String? = "0.1.0") throws
+    private func entry(
+        digest: String? = nil,
+        signature: String? = nil,
+        version: String? = "0.1.0"
+    ) throws
         -> PackIndexEntry
     {
         PackIndexEntry(
-            name: "dev.greentic.test", version: version, digest: digest,
-            locator: try PackLocator(parsing: "https://packs.example.com/test.gtpack"), signature: signature)
+            name: "dev.greentic.test",
+            version: version,
+            digest: digest,
+            locator: try PackLocator(parsing: "https://packs.example.com/test.gtpack"),
+            signature: signature
+        )
     }
 
-    private func loader(_ resolver: RecordingResolver, root: URL, configuration: PackLoader.Configuration = .init())
+    private func loader(
+        _ resolver: RecordingResolver,
+        root: URL,
+        configuration: PackLoader.Configuration = .init()
+    )
         -> PackLoader
     {
         PackLoader(
-            registry: PackResolverRegistry(resolvers: ["https": resolver]), cache: PackCache(root: root),
-            configuration: configuration)
+            registry: PackResolverRegistry(resolvers: ["https": resolver]),
+            cache: PackCache(root: root),
+            configuration: configuration
+        )
     }
 
     @Test("the first resolve writes <root>/sha256/<hex>.gtpack")
@@ -87,7 +101,9 @@ struct PackCacheTests {
         for (offset, digest) in digests.enumerated() {
             let date = Date(timeIntervalSince1970: 1_000_000 + Double(offset) * 100)
             try FileManager.default.setAttributes(
-                [.modificationDate: date], ofItemAtPath: try writer.url(for: digest).path)
+                [.modificationDate: date],
+                ofItemAtPath: try writer.url(for: digest).path
+            )
         }
         // Oldest is digests[0]; it is in use, so digests[1] goes first, then digests[2].
         let cache = PackCache(root: root, maxTotalBytes: 2000)
@@ -116,7 +132,9 @@ struct PackCacheTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let key = PackSigningKey.generate()
         let configuration = PackLoader.Configuration(
-            policy: .devOK, indexKey: try IndexVerificationKey(parsing: key.publicKeyString))
+            policy: .devOK,
+            indexKey: try IndexVerificationKey(parsing: key.publicKeyString)
+        )
         let resolver = RecordingResolver(bytes: archive)
         await expectPackErrorAsync(.indexSignatureInvalid, mentioning: ["signature missing"]) {
             try await loader(resolver, root: root, configuration: configuration).load(try entry())
@@ -127,7 +145,8 @@ struct PackCacheTests {
         }
         let good = try key.signIndexDigest(digest)
         let resolved = try await loader(resolver, root: root, configuration: configuration).load(
-            try entry(signature: good))
+            try entry(signature: good)
+        )
         #expect(resolved.digest == digest)
     }
 
@@ -164,7 +183,9 @@ struct PackCacheTests {
         let root = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(
-            at: root.appendingPathComponent("packs"), withIntermediateDirectories: true)
+            at: root.appendingPathComponent("packs"),
+            withIntermediateDirectories: true
+        )
         try Data(archive).write(to: root.appendingPathComponent("packs/demo.gtpack"))
         let index = """
             {"acme": {"main_pack": {"name": "demo", "digest": "\(digest)", "locator": "./packs/demo.gtpack"}, "overlays": []}}

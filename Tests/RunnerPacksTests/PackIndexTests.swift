@@ -46,7 +46,9 @@ struct PackIndexTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let examples = root.appendingPathComponent("examples")
         try FileManager.default.createDirectory(
-            at: examples.appendingPathComponent("packs"), withIntermediateDirectories: true)
+            at: examples.appendingPathComponent("packs"),
+            withIntermediateDirectories: true
+        )
         let index = """
             {"acme": {"main_pack": {"name": "a", "version": "0.1.0", "locator": "./packs/demo.gtpack"}},
              "beta": {"main_pack": {"name": "b", "version": "0.1.0", "locator": "packs/demo.gtpack"}},
@@ -65,9 +67,12 @@ struct PackIndexTests {
             #expect(parsed.tenants[tenant]?.main.locator.target == "fs://" + expected)
         }
         let relativeDirectory = try PackLocator(
-            parsing: "./packs/x.gtpack", base: .directory(URL(fileURLWithPath: "examples")))
+            parsing: "./packs/x.gtpack",
+            base: .directory(URL(fileURLWithPath: "examples"))
+        )
         #expect(
-            relativeDirectory.fileURL?.path == FileManager.default.currentDirectoryPath + "/examples/packs/x.gtpack")
+            relativeDirectory.fileURL?.path == FileManager.default.currentDirectoryPath + "/examples/packs/x.gtpack"
+        )
     }
 
     @Test("PACK_INDEX_URL values give the base for relative locators")
@@ -79,7 +84,8 @@ struct PackIndexTests {
         }
         #expect(directory(try PackIndex.base(forIndexLocation: "examples/index.json")) == cwd + "/examples")
         #expect(
-            directory(try PackIndex.base(forIndexLocation: "./examples/../examples/index.json")) == cwd + "/examples")
+            directory(try PackIndex.base(forIndexLocation: "./examples/../examples/index.json")) == cwd + "/examples"
+        )
         #expect(directory(try PackIndex.base(forIndexLocation: "file:///srv/idx/index.json")) == "/srv/idx")
         let remote = try PackIndex.base(forIndexLocation: "https://cdn.example.com/index.json")
         #expect(remote == .url(try #require(URL(string: "https://cdn.example.com/index.json"))))
@@ -88,7 +94,8 @@ struct PackIndexTests {
         }
         let base = try PackIndex.base(forIndexLocation: "examples/index.json")
         #expect(
-            try PackLocator(parsing: "./packs/x.gtpack", base: base).fileURL?.path == cwd + "/examples/packs/x.gtpack")
+            try PackLocator(parsing: "./packs/x.gtpack", base: base).fileURL?.path == cwd + "/examples/packs/x.gtpack"
+        )
     }
 
     @Test("an entry without version and digest is rejected naming the tenant")
@@ -128,7 +135,8 @@ struct PackIndexTests {
             ),
             (#"{"tenants": {"acme": []}}"#, "acme"),
             (#"{"acme": {"main_pack": {"name": "a", "version": "1.0.0", "locator": "1bad://x"}}}"#, "locator"),
-        ])
+        ]
+    )
     func badEntries(document: String, field: String) {
         do {
             _ = try PackIndex(parsing: Array(document.utf8), base: base)
@@ -182,7 +190,8 @@ struct PackIndexTests {
         let remoteIndex = PackLocator.Base.url(try #require(URL(string: "https://cdn.example.com/idx/index.json")))
         #expect(
             try PackLocator(parsing: "./p/a.gtpack", base: remoteIndex).target
-                == "https://cdn.example.com/idx/p/a.gtpack")
+                == "https://cdn.example.com/idx/p/a.gtpack"
+        )
         for bad in ["", "https://", "file://host/x", "+s3://x", "http:///nohost"] {
             expectPackError(.locatorInvalid) { try PackLocator(parsing: bad) }
         }

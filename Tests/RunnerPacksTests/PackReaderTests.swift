@@ -44,7 +44,9 @@ struct PackReaderTests {
     }
 
     @Test(
-        "missing pack.sig or chain.pem is signatureMissing", arguments: ["signatures/pack.sig", "signatures/chain.pem"])
+        "missing pack.sig or chain.pem is signatureMissing",
+        arguments: ["signatures/pack.sig", "signatures/chain.pem"]
+    )
     func missingSignatureFiles(path: String) throws {
         let archive = try Fixtures.rezip(output.files) { $0[path] = nil }
         expectPackError(.signatureMissing, mentioning: [path]) { try PackReader().open(archive, policy: .devOK) }
@@ -72,7 +74,8 @@ struct PackReaderTests {
         "wrong algorithm and bad base64 are invalid signatures",
         arguments: [
             ("alg", "rsa"), ("sig", "not base64!"), ("sig", "AAAA"),
-        ])
+        ]
+    )
     func malformedSignature(field: String, value: String) throws {
         var signature = try PackSignature(json: try #require(output.files["signatures/pack.sig"]))
         if field == "alg" { signature.alg = value } else { signature.sig = value }

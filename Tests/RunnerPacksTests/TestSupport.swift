@@ -44,9 +44,16 @@ enum Fixtures {
     /// A metadata record for in-memory builds.
     static func meta(version: String = "0.1.0") -> PackManifest.Meta {
         PackManifest.Meta(
-            packID: "dev.greentic.test", version: version, name: "Test Pack", description: "for tests",
-            authors: ["Tester"], license: "MIT", entryFlows: ["hello"], createdAtUTC: "2025-01-01T00:00:00Z",
-            annotations: ["team": "packs", "tier": 1])
+            packID: "dev.greentic.test",
+            version: version,
+            name: "Test Pack",
+            description: "for tests",
+            authors: ["Tester"],
+            license: "MIT",
+            entryFlows: ["hello"],
+            createdAtUTC: "2025-01-01T00:00:00Z",
+            annotations: ["team": "packs", "tier": 1]
+        )
     }
 
     /// An in-memory builder input with two flows and one component.
@@ -57,7 +64,8 @@ enum Fixtures {
             components: [
                 .init(name: "echo", version: "0.1.0", wasm: wasm, world: "greentic:component/component@0.6.0")
             ],
-            builtAtUTC: "2025-01-02T03:04:05Z")
+            builtAtUTC: "2025-01-02T03:04:05Z"
+        )
     }
 
     /// Builds ``input()`` with `key`.
@@ -77,7 +85,9 @@ enum Fixtures {
         func write(_ path: String, _ text: String) throws {
             let url = directory.appendingPathComponent(path)
             try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try Data(text.utf8).write(to: url)
         }
         try write(
@@ -92,12 +102,15 @@ enum Fixtures {
             annotations:
               owner: packs-team
 
-            """)
+            """
+        )
         try write("flows/hello.ygtc", helloFlow.replacingOccurrences(of: "\n", with: "\r\n"))
         try write("flows/other.ygtc", otherFlow)
         try write("flows/README.md", "not a flow")
         try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("components/echo"), withIntermediateDirectories: true)
+            at: directory.appendingPathComponent("components/echo"),
+            withIntermediateDirectories: true
+        )
         try Data(wasm).write(to: directory.appendingPathComponent("components/echo/component.wasm"))
         try write("components/echo/component.yaml", "version: 0.3.0\nworld: greentic:component/component@0.6.0\n")
         try write("components/text/component.wat", "(module)")
@@ -123,7 +136,9 @@ enum Fixtures {
 
 /// Runs `body` and checks it throws a ``PackError`` with `code` whose message contains every fragment.
 func expectPackError<T>(
-    _ code: PackError.Code, mentioning fragments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: PackError.Code,
+    mentioning fragments: [String] = [],
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> T
 ) {
     do {
@@ -133,8 +148,10 @@ func expectPackError<T>(
         #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
         for fragment in fragments {
             #expect(
-                error.message.contains(fragment), "\"\(error.message)\" should mention \(fragment)",
-                sourceLocation: sourceLocation)
+                error.message.contains(fragment),
+                "\"\(error.message)\" should mention \(fragment)",
+                sourceLocation: sourceLocation
+            )
         }
     } catch {
         Issue.record("expected PackError \(code), got \(error)", sourceLocation: sourceLocation)
@@ -143,7 +160,9 @@ func expectPackError<T>(
 
 /// The async form of ``expectPackError(_:mentioning:sourceLocation:_:)``.
 func expectPackErrorAsync<T>(
-    _ code: PackError.Code, mentioning fragments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: PackError.Code,
+    mentioning fragments: [String] = [],
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () async throws -> T
 ) async {
     do {
@@ -153,8 +172,10 @@ func expectPackErrorAsync<T>(
         #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
         for fragment in fragments {
             #expect(
-                error.message.contains(fragment), "\"\(error.message)\" should mention \(fragment)",
-                sourceLocation: sourceLocation)
+                error.message.contains(fragment),
+                "\"\(error.message)\" should mention \(fragment)",
+                sourceLocation: sourceLocation
+            )
         }
     } catch {
         Issue.record("expected PackError \(code), got \(error)", sourceLocation: sourceLocation)

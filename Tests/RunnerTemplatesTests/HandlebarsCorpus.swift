@@ -43,9 +43,15 @@ enum HandlebarsCorpus {
                 }
                 cases.append(
                     CorpusCase(
-                        name: name, template: template, data: entry["data"] ?? .null, partials: partials,
-                        expected: entry["expected"]?.stringValue, throwsInHandlebarsJS: entry["error"]?.boolValue ?? false,
-                        jsError: entry["jsError"]?.stringValue))
+                        name: name,
+                        template: template,
+                        data: entry["data"] ?? .null,
+                        partials: partials,
+                        expected: entry["expected"]?.stringValue,
+                        throwsInHandlebarsJS: entry["error"]?.boolValue ?? false,
+                        jsError: entry["jsError"]?.stringValue
+                    )
+                )
             }
             return .success(cases)
         } catch {

@@ -56,26 +56,32 @@ struct TemplateErrorTests {
         #expect(error.column == 9)
     }
 
-    @Test("other syntax errors", arguments: [
-        "{{else}}", "{{/if}}", "{{foo", "{{!-- open", "{{foo/this}}", "{{items.0}}", "{{x}}}", "{{{x}}", "a\u{0}b",
-        "{{#if a}}{{else}}{{else}}{{/if}}", "{{^a}}{{else if b}}{{/a}}", "{{> p a b}}", "{{#each a as |[b]|}}{{/each}}",
-        "{{lookup a=1 b}}", "{{#if a}}{{/if}", "{{foo)}}",
-    ])
+    @Test(
+        "other syntax errors",
+        arguments: [
+            "{{else}}", "{{/if}}", "{{foo", "{{!-- open", "{{foo/this}}", "{{items.0}}", "{{x}}}", "{{{x}}", "a\u{0}b",
+            "{{#if a}}{{else}}{{else}}{{/if}}", "{{^a}}{{else if b}}{{/a}}", "{{> p a b}}", "{{#each a as |[b]|}}{{/each}}",
+            "{{lookup a=1 b}}", "{{#if a}}{{/if}", "{{foo)}}",
+        ]
+    )
     func otherSyntaxErrors(_ source: String) throws {
         let error = try #require(parseError(source))
         #expect(error.code == .syntax)
         #expect(error.line != nil && error.column != nil)
     }
 
-    @Test("unsupported constructs are named", arguments: [
-        ("{{#*inline \"row\"}}x{{/inline}}", "inline partials"),
-        ("{{*decorator}}", "decorators"),
-        ("{{#> layout}}body{{/layout}}", "partial blocks"),
-        ("{{> @partial-block}}", "partial blocks"),
-        ("{{uppercase (lookup a b)}}", "subexpressions"),
-        ("{{> (whichPartial)}}", "dynamic partials"),
-        ("{{{{raw}}}} {{x}} {{{{/raw}}}}", "raw blocks"),
-    ])
+    @Test(
+        "unsupported constructs are named",
+        arguments: [
+            ("{{#*inline \"row\"}}x{{/inline}}", "inline partials"),
+            ("{{*decorator}}", "decorators"),
+            ("{{#> layout}}body{{/layout}}", "partial blocks"),
+            ("{{> @partial-block}}", "partial blocks"),
+            ("{{uppercase (lookup a b)}}", "subexpressions"),
+            ("{{> (whichPartial)}}", "dynamic partials"),
+            ("{{{{raw}}}} {{x}} {{{{/raw}}}}", "raw blocks"),
+        ]
+    )
     func unsupported(_ source: String, _ construct: String) throws {
         let error = try #require(parseError(source))
         #expect(error.code == .unsupported)
@@ -105,11 +111,14 @@ struct TemplateErrorTests {
         #expect(try Template("[{{format}}]").render([:]) == "[]")
     }
 
-    @Test("built-in helpers reject wrong arguments", arguments: [
-        "{{#if}}x{{/if}}", "{{#if a b}}x{{/if}}", "{{#unless}}x{{/unless}}", "{{#each}}x{{/each}}",
-        "{{#each a b}}x{{/each}}", "{{#with}}x{{/with}}", "{{if a}}", "{{each a}}", "{{with a}}", "{{lookup a}}",
-        "{{lookup}}", "{{#each a as |x|}}{{/each}}{{#if true as |y|}}{{y}}{{/if}}",
-    ])
+    @Test(
+        "built-in helpers reject wrong arguments",
+        arguments: [
+            "{{#if}}x{{/if}}", "{{#if a b}}x{{/if}}", "{{#unless}}x{{/unless}}", "{{#each}}x{{/each}}",
+            "{{#each a b}}x{{/each}}", "{{#with}}x{{/with}}", "{{if a}}", "{{each a}}", "{{with a}}", "{{lookup a}}",
+            "{{lookup}}", "{{#each a as |x|}}{{/each}}{{#if true as |y|}}{{y}}{{/if}}",
+        ]
+    )
     func invalidArguments(_ source: String) throws {
         let error = try #require(renderError(source, ["a": ["b": 1], "b": 2]))
         #expect(error.code == .invalidArguments)
@@ -121,10 +130,12 @@ struct TemplateErrorTests {
             .syntax, .missingPartial, .missingHelper, .depthExceeded, .outputTooLarge, .unsupported, .invalidArguments,
         ]
         #expect(Set(codes).count == codes.count)
-        #expect(codes.map(\.description) == [
-            "syntax", "missingPartial", "missingHelper", "depthExceeded", "outputTooLarge", "unsupported",
-            "invalidArguments",
-        ])
+        #expect(
+            codes.map(\.description) == [
+                "syntax", "missingPartial", "missingHelper", "depthExceeded", "outputTooLarge", "unsupported",
+                "invalidArguments",
+            ]
+        )
         #expect(TemplateError(code: .syntax, message: "m").description == "syntax error: m")
     }
 }

@@ -7,7 +7,10 @@ import Testing
 @Suite("limits and hostile templates")
 struct TemplateLimitsTests {
     private func renderError(
-        _ source: String, _ data: JSONValue = [:], partials: [String: String] = [:], limits: TemplateLimits = .init()
+        _ source: String,
+        _ data: JSONValue = [:],
+        partials: [String: String] = [:],
+        limits: TemplateLimits = .init()
     ) -> TemplateError? {
         do throws(TemplateError) {
             var parsed: [String: Template] = [:]
@@ -54,7 +57,9 @@ struct TemplateLimitsTests {
         #expect(throws: TemplateError.self) {
             try template.render(["items": items], limits: TemplateLimits(maxOutputBytes: 9_999))
         }
-        #expect(renderError("{{#each items}}{{this}}{{/each}}", ["items": items], limits: .init(maxOutputBytes: 500))?.code == .outputTooLarge)
+        #expect(
+            renderError("{{#each items}}{{this}}{{/each}}", ["items": items], limits: .init(maxOutputBytes: 500))?.code == .outputTooLarge
+        )
     }
 
     @Test("the output limit counts text around an indented partial")

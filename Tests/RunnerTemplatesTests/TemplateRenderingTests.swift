@@ -12,7 +12,9 @@ struct TemplateRenderingTests {
     func weatherVector() throws {
         let line = try Template("{{temp}}C today")
         let output = try Template("Weather in {{city}}: {{> line}}").render(
-            ["city": "London", "temp": 20], partials: ["line": line])
+            ["city": "London", "temp": 20],
+            partials: ["line": line]
+        )
         #expect(output == "Weather in London: 20C today")
     }
 
@@ -39,13 +41,16 @@ struct TemplateRenderingTests {
         #expect(output == "9007199254740993 -9223372036854775808 -42")
     }
 
-    @Test("doubles print like JavaScript's String(n)", arguments: [
-        (1.5, "1.5"), (2.0, "2"), (-0.0, "0"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (1.5e-7, "1.5e-7"),
-        (0.000001, "0.000001"), (1.23e-18, "1.23e-18"), (0.1 + 0.2, "0.30000000000000004"), (.leastNonzeroMagnitude, "5e-324"),
-        (.greatestFiniteMagnitude, "1.7976931348623157e+308"), (-123.456, "-123.456"), (123456789.125, "123456789.125"),
-        (Double.nan, "NaN"), (Double.infinity, "Infinity"), (-Double.infinity, "-Infinity"), (4.35, "4.35"),
-        (0.5e-6, "5e-7"), (2.5e15, "2500000000000000"), (1.2345678901234567e21, "1.2345678901234568e+21"),
-    ])
+    @Test(
+        "doubles print like JavaScript's String(n)",
+        arguments: [
+            (1.5, "1.5"), (2.0, "2"), (-0.0, "0"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"), (1.23e-18, "1.23e-18"), (0.1 + 0.2, "0.30000000000000004"), (.leastNonzeroMagnitude, "5e-324"),
+            (.greatestFiniteMagnitude, "1.7976931348623157e+308"), (-123.456, "-123.456"), (123456789.125, "123456789.125"),
+            (Double.nan, "NaN"), (Double.infinity, "Infinity"), (-Double.infinity, "-Infinity"), (4.35, "4.35"),
+            (0.5e-6, "5e-7"), (2.5e15, "2500000000000000"), (1.2345678901234567e21, "1.2345678901234568e+21"),
+        ]
+    )
     func doubles(_ value: Double, _ expected: String) throws {
         // Expected strings verified with node's String(n).
         #expect(try Template("{{v}}").render(["v": .double(value)]) == expected)
@@ -62,7 +67,9 @@ struct TemplateRenderingTests {
     func partialHashContext() throws {
         let partial = try Template("{{#each this}}{{@key}}={{this}};{{/each}}")
         let output = try Template("{{> p o extra=1 b=\"B\"}}").render(
-            ["o": ["b": "b", "a": "a"]], partials: ["p": partial])
+            ["o": ["b": "b", "a": "a"]],
+            partials: ["p": partial]
+        )
         #expect(output == "a=a;b=B;extra=1;")
     }
 
@@ -83,8 +90,10 @@ struct TemplateRenderingTests {
     @Test("HTML escaping covers every character handlebars.js escapes")
     func escaping() throws {
         #expect(HTMLEscaping.escape("&<>\"'`= plain é") == "&amp;&lt;&gt;&quot;&#x27;&#x60;&#x3D; plain é")
-        #expect(try Template("{{v}}|{{{v}}}|{{&v}}").render(["v": "<a href='x'>"]) ==
-            "&lt;a href&#x3D;&#x27;x&#x27;&gt;|<a href='x'>|<a href='x'>")
+        #expect(
+            try Template("{{v}}|{{{v}}}|{{&v}}").render(["v": "<a href='x'>"])
+                == "&lt;a href&#x3D;&#x27;x&#x27;&gt;|<a href='x'>|<a href='x'>"
+        )
     }
 
     @Test("standalone lines: blocks, else, comments and partials vanish with their line")

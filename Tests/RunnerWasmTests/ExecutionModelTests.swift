@@ -1,6 +1,7 @@
-@testable import RunnerWasm
 import Synchronization
 import Testing
+
+@testable import RunnerWasm
 
 /// Instance pooling, worker threads, queueing and shutdown.
 @Suite struct ExecutionModelTests {
@@ -39,7 +40,9 @@ import Testing
         async let spinning: WasmError? = wasmError {
             defer { spinDone.withLock { $0 = true } }
             _ = try await runtime.invoke(
-                spin, call(key: "slow", limits: WasmLimits(fuel: .max, timeoutMs: 600_000), logger: recorder.logger))
+                spin,
+                call(key: "slow", limits: WasmLimits(fuel: .max, timeoutMs: 600_000), logger: recorder.logger)
+            )
         }
         #expect(try await recorder.waitFor("spinning"))
         let quick = try await runtime.invoke(echo, call("7", key: "fast"))

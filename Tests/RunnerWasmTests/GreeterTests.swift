@@ -9,7 +9,8 @@ import WAT
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/demo-pack/components/greeter/component.wat")
 
-    let input = #"{"input":{"text":"hi \"there\" ünï"},"config":{"greeting":"hello"},"ctx":{"tenant":"t1","flow_id":"f","node_id":"n","session_key":"s","provider":"webchat","pack_id":"demo","pack_version":"1.0.0"}}"#
+    let input =
+        #"{"input":{"text":"hi \"there\" ünï"},"config":{"greeting":"hello"},"ctx":{"tenant":"t1","flow_id":"f","node_id":"n","session_key":"s","provider":"webchat","pack_id":"demo","pack_version":"1.0.0"}}"#
 
     private func payload(_ output: [UInt8]) throws -> [String: Any] {
         let object = try JSONSerialization.jsonObject(with: Data(output)) as? [String: Any]

@@ -71,13 +71,20 @@ func call(
     logger: Logger = Logger(label: "test.guest", factory: { _ in SwiftLogNoOpLogHandler() })
 ) -> WasmInvocation {
     WasmInvocation(
-        input: Array(input.utf8), state: state, keyValues: keyValues, secrets: secrets,
-        limits: limits, instanceKey: key, logger: logger)
+        input: Array(input.utf8),
+        state: state,
+        keyValues: keyValues,
+        secrets: secrets,
+        limits: limits,
+        instanceKey: key,
+        logger: logger
+    )
 }
 
 /// Runs `body` and returns the `WasmError` it threw, recording an issue if it did not throw one.
 func wasmError(
-    _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+    _ body: () async throws -> Void,
+    sourceLocation: SourceLocation = #_sourceLocation
 ) async -> WasmError? {
     do {
         try await body()
@@ -105,9 +112,12 @@ func i32(_ bytes: [UInt8], at offset: Int = 0) -> Int32 {
 func makeRuntime(workers: Int = 1, maxQueued: Int = 64, nowMs: Int64 = 1_234_567_890_123) -> WasmRuntime {
     WasmRuntime(
         configuration: .init(
-            workerCount: workers, maxQueuedInvocations: maxQueued,
+            workerCount: workers,
+            maxQueuedInvocations: maxQueued,
             nowMs: { nowMs },
             randomFill: { buffer in
                 for index in buffer.indices { buffer[index] = 0xAB }
-            }))
+            }
+        )
+    )
 }

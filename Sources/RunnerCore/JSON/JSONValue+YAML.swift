@@ -56,7 +56,9 @@ extension JSONValue {
         budget -= 1
         guard budget >= 0 else {
             throw YAMLConversionError(
-                message: "document expands to more than \(limits.maxNodes) nodes", node: node)
+                message: "document expands to more than \(limits.maxNodes) nodes",
+                node: node
+            )
         }
         guard depth <= limits.maxDepth else {
             throw YAMLConversionError(message: "document nests deeper than \(limits.maxDepth) levels", node: node)

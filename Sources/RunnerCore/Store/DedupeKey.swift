@@ -1,4 +1,3 @@
-
 /// A provider event id or idempotency key, namespaced so ids of different providers never
 /// collide (the original shared one cache between providers).
 public struct DedupeKey: Hashable, Sendable {

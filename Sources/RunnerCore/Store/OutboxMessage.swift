@@ -24,8 +24,15 @@ public struct OutboxMessage: Sendable, Hashable {
     public var nextAttemptAt: Date
 
     public init(
-        id: String, tenant: String, provider: String, address: JSONValue, message: JSONValue, createdAt: Date, sequence: Int,
-        attempts: Int = 0, nextAttemptAt: Date? = nil
+        id: String,
+        tenant: String,
+        provider: String,
+        address: JSONValue,
+        message: JSONValue,
+        createdAt: Date,
+        sequence: Int,
+        attempts: Int = 0,
+        nextAttemptAt: Date? = nil
     ) {
         self.id = id
         self.tenant = tenant

@@ -39,8 +39,11 @@ public struct RunCommit: Sendable {
     public var outbox: [OutboxMessage]
 
     public init(
-        resume: ResumeChange = .none, stateWrites: [StateWrite] = [], stateRevisions: [StateScope: Int64] = [:],
-        dedupe: DedupeCompletion? = nil, outbox: [OutboxMessage] = []
+        resume: ResumeChange = .none,
+        stateWrites: [StateWrite] = [],
+        stateRevisions: [StateScope: Int64] = [:],
+        dedupe: DedupeCompletion? = nil,
+        outbox: [OutboxMessage] = []
     ) {
         self.resume = resume
         self.stateWrites = stateWrites

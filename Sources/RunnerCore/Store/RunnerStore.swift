@@ -60,7 +60,11 @@ public protocol RunnerStore: Sendable {
 }
 
 extension RunnerStore {
-    public func loadRun(_ key: ResumeKey, scope: StateScope, now: Date) async throws(StoreError) -> (
+    public func loadRun(
+        _ key: ResumeKey,
+        scope: StateScope,
+        now: Date
+    ) async throws(StoreError) -> (
         resume: ResumeRecord?, state: StateSnapshot
     ) {
         (try await resumeRecord(for: key, now: now), try await stateSnapshot(for: scope))

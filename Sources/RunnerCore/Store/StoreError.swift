@@ -54,12 +54,16 @@ extension StoreError {
         let expectedText = expected.map { "revision \($0)" } ?? "no live record"
         let foundText = found.map { "revision \($0)" } ?? "no record"
         return StoreError(
-            .revisionConflict, "resume record \(key.tenant)/\(key.sessionKey)/\(key.flowID): expected \(expectedText), found \(foundText)")
+            .revisionConflict,
+            "resume record \(key.tenant)/\(key.sessionKey)/\(key.flowID): expected \(expectedText), found \(foundText)"
+        )
     }
 
     /// A failed compare-and-swap on a state scope.
     public static func stateConflict(_ scope: StateScope, expected: Int64, found: Int64) -> StoreError {
         StoreError(
-            .revisionConflict, "state of \(scope.tenant)/\(scope.pack)/\(scope.session): expected revision \(expected), found \(found)")
+            .revisionConflict,
+            "state of \(scope.tenant)/\(scope.pack)/\(scope.session): expected revision \(expected), found \(found)"
+        )
     }
 }

@@ -57,7 +57,12 @@ extension FlowEngine {
                 throw FlowError(.callDepthExceeded, "flow.call nests deeper than \(self.limits.maxCallDepth)", node: node.id)
             }
             guard let subflow = flows[target] else {
-                throw FlowError(.unknownFlow, "flow.call target '\(target)' does not exist in this pack", node: node.id, field: "flow.call.flow_id")
+                throw FlowError(
+                    .unknownFlow,
+                    "flow.call target '\(target)' does not exist in this pack",
+                    node: node.id,
+                    field: "flow.call.flow_id"
+                )
             }
             var substate = ExecutionState(input: payload["input"] ?? .null)
             let end = try await drive(subflow, state: &substate, from: subflow.start, depth: depth + 1, run: &run, nodes: nodes)
@@ -71,7 +76,11 @@ extension FlowEngine {
             do {
                 let output = try await callWithRetry(call, deadline: run.deadline, nodes: nodes)
                 return NodeStep(
-                    result: NodeResult(ok: true, payload: output.payload), label: output.route, pause: output.wait, egress: output.egress)
+                    result: NodeResult(ok: true, payload: output.payload),
+                    label: output.route,
+                    pause: output.wait,
+                    egress: output.egress
+                )
             } catch {
                 return NodeStep(result: NodeResult(ok: false, payload: .object(["error": error.json])), label: "error", failure: error)
             }
@@ -81,7 +90,11 @@ extension FlowEngine {
     /// Calls a component, retrying transient failures with exponential backoff while the run's
     /// deadline allows. A failed call committed nothing (the runner discards its writes), so a
     /// retry never repeats a side effect.
-    func callWithRetry(_ call: ComponentCall, deadline: ContinuousClock.Instant, nodes: some NodeRunner) async throws(NodeError) -> ComponentResult {
+    func callWithRetry(
+        _ call: ComponentCall,
+        deadline: ContinuousClock.Instant,
+        nodes: some NodeRunner
+    ) async throws(NodeError) -> ComponentResult {
         var attempt = 1
         while true {
             do {

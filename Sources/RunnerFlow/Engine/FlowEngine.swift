@@ -59,7 +59,8 @@ public struct FlowEngine: Sendable {
                 saved.egress = []
                 return FlowRun(
                     outcome: .paused(snapshot: FlowSnapshot(flowID: flowID, nextNode: next, state: saved), reason: reason, output: output),
-                    trace: run.trace)
+                    trace: run.trace
+                )
             }
         } catch {
             return FlowRun(outcome: .failed(error), trace: run.trace)
@@ -105,8 +106,14 @@ public struct FlowEngine: Sendable {
             state.egress.append(contentsOf: step.egress)
             run.trace.append(
                 NodeTrace(
-                    flowID: flow.id, nodeID: node.id, component: node.component, ok: step.result.ok,
-                    payload: step.result.payload, error: step.failure?.description))
+                    flowID: flow.id,
+                    nodeID: node.id,
+                    component: node.component,
+                    ok: step.result.ok,
+                    payload: step.result.payload,
+                    error: step.failure?.description
+                )
+            )
 
             if let failure = step.failure {
                 guard let route = node.routes.first(where: { $0.label == "error" && $0.target != nil }), let target = route.target else {
@@ -120,7 +127,11 @@ public struct FlowEngine: Sendable {
             if let pause = step.pause {
                 guard case .node(let next) = route?.target else {
                     throw FlowError(
-                        .pauseNotAllowed, "node '\(node.id)' pauses but has no `to` route to resume at", node: node.id, field: "routing")
+                        .pauseNotAllowed,
+                        "node '\(node.id)' pauses but has no `to` route to resume at",
+                        node: node.id,
+                        field: "routing"
+                    )
                 }
                 guard depth == 0 else {
                     throw FlowError(.pauseNotAllowed, "a flow run by flow.call cannot pause (node '\(node.id)')", node: node.id)

@@ -1,4 +1,3 @@
-
 /// Runs the pack components that flow nodes call.
 ///
 /// The engine knows nothing about WebAssembly: the host supplies a runner (a thin adapter over

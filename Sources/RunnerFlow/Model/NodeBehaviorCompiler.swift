@@ -22,8 +22,12 @@ struct NodeBehaviorCompiler {
             return try RenderPlan(compiling: value, field: field)
         } catch {
             throw FlowError(
-                .invalidFlow, "template does not parse: \(error.error)", file: file, node: node,
-                field: error.field.isEmpty ? component : "\(component).\(error.field)")
+                .invalidFlow,
+                "template does not parse: \(error.error)",
+                file: file,
+                node: node,
+                field: error.field.isEmpty ? component : "\(component).\(error.field)"
+            )
         }
     }
 
@@ -47,7 +51,9 @@ struct NodeBehaviorCompiler {
         case "flow.call":
             guard let members = config.objectValue else { throw fail("flow.call needs a mapping {flow_id, input?}") }
             let target = members["flow_id"] ?? members["flow"]
-            guard let name = target?.stringValue, !name.isEmpty else { throw fail("flow.call needs a non-empty 'flow_id'", field: "flow_id") }
+            guard let name = target?.stringValue, !name.isEmpty else {
+                throw fail("flow.call needs a non-empty 'flow_id'", field: "flow_id")
+            }
             return .flowCall(try plan(config, field: ""))
         case "session.wait":
             return .wait(try plan(config, field: ""))
@@ -73,7 +79,9 @@ struct NodeBehaviorCompiler {
         }
         var partials: [String: Template] = [:]
         if let rawPartials = members["partials"], !rawPartials.isNull {
-            guard let entries = rawPartials.objectValue else { throw fail("'partials' must map names to template strings", field: "partials") }
+            guard let entries = rawPartials.objectValue else {
+                throw fail("'partials' must map names to template strings", field: "partials")
+            }
             for (name, body) in entries {
                 guard let text = body.stringValue else { throw fail("partial '\(name)' must be a string", field: "partials.\(name)") }
                 partials[name] = try template(text, field: "partials.\(name)")

@@ -16,7 +16,9 @@ struct YGTCLoader {
         if let unknown = root.keys.filter({ !Self.topLevelKeys.contains($0) }).sorted().first {
             throw fail("unknown top-level key '\(unknown)'", field: unknown)
         }
-        guard let id = root["id"]?.stringValue, !id.isEmpty else { throw fail("'id' is required and must be a non-empty string", field: "id") }
+        guard let id = root["id"]?.stringValue, !id.isEmpty else {
+            throw fail("'id' is required and must be a non-empty string", field: "id")
+        }
         guard let typeName = root["type"]?.stringValue else {
             throw fail("'type' is required (messaging, webhook, timer, websocket or pubsub)", field: "type")
         }
@@ -53,8 +55,14 @@ struct YGTCLoader {
             throw fail("the flow has no nodes", field: "nodes")
         }
         return FlowDefinition(
-            id: id, title: title, description: description, type: type, start: start,
-            parameters: parameters, nodes: nodes)
+            id: id,
+            title: title,
+            description: description,
+            type: type,
+            start: start,
+            parameters: parameters,
+            nodes: nodes
+        )
     }
 
     private func optionalString(_ root: [String: JSONValue], _ key: String) throws(FlowError) -> String? {
@@ -87,10 +95,15 @@ struct YGTCLoader {
         guard componentKeys.count == 1, let component = componentKeys.first else {
             throw fail(
                 "a node must have exactly one component key besides 'routing' (found \(componentKeys.isEmpty ? "none" : componentKeys.joined(separator: ", ")))",
-                node: id)
+                node: id
+            )
         }
         guard Self.isComponentKey(component) else {
-            throw fail("'\(component)' is not a valid component key (letters, digits, '_', '.', '-', optional '@version')", node: id, field: component)
+            throw fail(
+                "'\(component)' is not a valid component key (letters, digits, '_', '.', '-', optional '@version')",
+                node: id,
+                field: component
+            )
         }
         let config = members[component] ?? .null
         let routes = try loadRoutes(members["routing"], node: id)
@@ -104,7 +117,9 @@ struct YGTCLoader {
         var routes: [FlowRoute] = []
         for (offset, entry) in entries.enumerated() {
             let field = "routing[\(offset)]"
-            guard let route = entry.objectValue else { throw fail("a route must be a mapping like {to: node} or {out: true}", node: node, field: field) }
+            guard let route = entry.objectValue else {
+                throw fail("a route must be a mapping like {to: node} or {out: true}", node: node, field: field)
+            }
             if let unknown = route.keys.filter({ !["to", "out", "on"].contains($0) }).sorted().first {
                 throw fail("unknown route key '\(unknown)' (allowed: to, out, on)", node: node, field: field)
             }
@@ -119,7 +134,9 @@ struct YGTCLoader {
             }
             var label: String?
             if let on = route["on"], !on.isNull {
-                guard let text = on.stringValue, !text.isEmpty else { throw fail("'on' must be a non-empty label", node: node, field: field) }
+                guard let text = on.stringValue, !text.isEmpty else {
+                    throw fail("'on' must be a non-empty label", node: node, field: field)
+                }
                 label = text
             }
             routes.append(FlowRoute(target: target, label: label))

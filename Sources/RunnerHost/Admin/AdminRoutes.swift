@@ -31,7 +31,10 @@ struct AdminRoutes {
                 "version": .string(main.version),
                 "digest": .string(main.digest),
                 "overlays": .array(
-                    runtime.packs.dropFirst().map { ["pack_id": .string($0.packID), "version": .string($0.version), "digest": .string($0.digest)] }),
+                    runtime.packs.dropFirst().map {
+                        ["pack_id": .string($0.packID), "version": .string($0.version), "digest": .string($0.digest)]
+                    }
+                ),
             ]
         }
         return [

@@ -1,6 +1,6 @@
-internal import RunnerCore
 public import Configuration
 internal import Foundation
+internal import RunnerCore
 internal import RunnerFlow
 
 extension RunnerHostConfiguration {
@@ -65,7 +65,8 @@ extension RunnerHostConfiguration {
         configuration.packs.cacheDirectory = env.string("PACK_CACHE_DIR") ?? configuration.packs.cacheDirectory
         configuration.packs.publicKey = env.rawString("PACK_PUBLIC_KEY", isSecret: false)
         configuration.packs.verifyStrict = env.rawString("PACK_VERIFY_STRICT", isSecret: false)
-        configuration.packs.refreshIntervalMs = try env.duration("PACK_REFRESH_INTERVAL", minimumMs: 100) ?? configuration.packs.refreshIntervalMs
+        configuration.packs.refreshIntervalMs =
+            try env.duration("PACK_REFRESH_INTERVAL", minimumMs: 100) ?? configuration.packs.refreshIntervalMs
 
         if let resolver = env.string("TENANT_RESOLVER") {
             guard let mode = TenantResolver(rawValue: resolver.lowercased()) else {
@@ -74,7 +75,9 @@ extension RunnerHostConfiguration {
             configuration.tenancy.resolver = mode
         }
         if let tenant = env.string("DEFAULT_TENANT") {
-            guard TenantName.isValid(tenant) else { throw ConfigurationError("DEFAULT_TENANT=\(tenant) must contain only letters, digits, '.', '_' and '-'") }
+            guard TenantName.isValid(tenant) else {
+                throw ConfigurationError("DEFAULT_TENANT=\(tenant) must contain only letters, digits, '.', '_' and '-'")
+            }
             configuration.tenancy.defaultTenant = tenant
         }
         configuration.admin.token = env.string("ADMIN_TOKEN", isSecret: true)
@@ -95,8 +98,10 @@ extension RunnerHostConfiguration {
         configuration.http.maxBodyBytes = try env.int("MAX_BODY_BYTES", range: 1...(64 << 20)) ?? configuration.http.maxBodyBytes
         configuration.http.maxJSONDepth = try env.int("MAX_JSON_DEPTH", range: 1...200) ?? configuration.http.maxJSONDepth
 
-        configuration.sessions.resumeTTLSeconds = (try env.duration("SESSION_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.resumeTTLSeconds
-        configuration.sessions.dedupeRetainSeconds = (try env.duration("DEDUPE_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.dedupeRetainSeconds
+        configuration.sessions.resumeTTLSeconds =
+            (try env.duration("SESSION_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.resumeTTLSeconds
+        configuration.sessions.dedupeRetainSeconds =
+            (try env.duration("DEDUPE_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.dedupeRetainSeconds
 
         configuration.telegram.botToken = env.string("TELEGRAM_BOT_TOKEN", isSecret: true)
         configuration.telegram.webhookSecret = env.string("TELEGRAM_WEBHOOK_SECRET", isSecret: true)
@@ -111,7 +116,8 @@ extension RunnerHostConfiguration {
 
         configuration.flowLimits.maxNodes = try env.int("FLOW_MAX_NODES", range: 1...100_000) ?? configuration.flowLimits.maxNodes
         configuration.flowLimits.maxWallTimeMs = try env.duration("FLOW_TIMEOUT", minimumMs: 1) ?? configuration.flowLimits.maxWallTimeMs
-        configuration.flowLimits.maxPayloadBytes = try env.int("FLOW_MAX_PAYLOAD_BYTES", range: 1...(64 << 20)) ?? configuration.flowLimits.maxPayloadBytes
+        configuration.flowLimits.maxPayloadBytes =
+            try env.int("FLOW_MAX_PAYLOAD_BYTES", range: 1...(64 << 20)) ?? configuration.flowLimits.maxPayloadBytes
         self = configuration
     }
 

@@ -22,9 +22,17 @@ public struct RunnerHostConfiguration: Sendable {
     public var delivery: Delivery
 
     public init(
-        http: HTTP = .init(), packs: Packs = .init(), bindingsFiles: [String] = [], tenancy: Tenancy = .init(), admin: Admin = .init(),
-        store: Store = .sqlite(path: ".greentic/runner.sqlite"), sessions: Sessions = .init(), telegram: Telegram = .init(),
-        flowLimits: FlowLimits = .init(), wasm: Wasm = .init(), delivery: Delivery = .init()
+        http: HTTP = .init(),
+        packs: Packs = .init(),
+        bindingsFiles: [String] = [],
+        tenancy: Tenancy = .init(),
+        admin: Admin = .init(),
+        store: Store = .sqlite(path: ".greentic/runner.sqlite"),
+        sessions: Sessions = .init(),
+        telegram: Telegram = .init(),
+        flowLimits: FlowLimits = .init(),
+        wasm: Wasm = .init(),
+        delivery: Delivery = .init()
     ) {
         self.delivery = delivery
         self.http = http
@@ -72,8 +80,12 @@ public struct RunnerHostConfiguration: Sendable {
         public var refreshIntervalMs: Int
 
         public init(
-            indexLocation: String = "examples/index.json", defaultSource: String = "fs", cacheDirectory: String = ".packs",
-            publicKey: String? = nil, verifyStrict: String? = nil, refreshIntervalMs: Int = 30_000
+            indexLocation: String = "examples/index.json",
+            defaultSource: String = "fs",
+            cacheDirectory: String = ".packs",
+            publicKey: String? = nil,
+            verifyStrict: String? = nil,
+            refreshIntervalMs: Int = 30_000
         ) {
             self.indexLocation = indexLocation
             self.defaultSource = defaultSource
@@ -152,7 +164,12 @@ public struct RunnerHostConfiguration: Sendable {
         /// Guest threads (default: the number of cores).
         public var workers: Int
 
-        public init(fuel: UInt64 = 50_000_000, timeoutMs: Int = 5_000, maxMemoryMB: Int = 64, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        public init(
+            fuel: UInt64 = 50_000_000,
+            timeoutMs: Int = 5_000,
+            maxMemoryMB: Int = 64,
+            workers: Int = ProcessInfo.processInfo.activeProcessorCount
+        ) {
             self.fuel = fuel
             self.timeoutMs = timeoutMs
             self.maxMemoryMB = maxMemoryMB

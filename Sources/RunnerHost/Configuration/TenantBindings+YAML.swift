@@ -38,7 +38,9 @@ private struct BindingsReader {
 
     func read(_ document: JSONValue) throws(ConfigurationError) -> TenantBindings {
         guard let root = document.objectValue else { throw ConfigurationError("\(file): a bindings file must be a mapping") }
-        guard let tenant = root["tenant"]?.stringValue, !tenant.isEmpty else { throw fail("tenant", "is required and must be a non-empty string") }
+        guard let tenant = root["tenant"]?.stringValue, !tenant.isEmpty else {
+            throw fail("tenant", "is required and must be a non-empty string")
+        }
         guard TenantName.isValid(tenant) else { throw fail("tenant", "must contain only letters, digits, '.', '_' and '-'") }
         let mcp = try optionalObject(root["mcp"], "mcp") ?? [:]
 
@@ -49,7 +51,11 @@ private struct BindingsReader {
             let secrets = try stringList(entry["secrets"], "\(field).secrets")
             let config = entry["config"] ?? .object([:])
             guard config.isNull || config.objectValue != nil else { throw fail("\(field).config", "must be a mapping") }
-            bindings[flowType] = .init(adapter: entry["adapter"]?.stringValue, config: config.isNull ? .object([:]) : config, secrets: secrets)
+            bindings[flowType] = .init(
+                adapter: entry["adapter"]?.stringValue,
+                config: config.isNull ? .object([:]) : config,
+                secrets: secrets
+            )
         }
 
         let runtimeValue = root["runtime"] ?? mcp["runtime"]
@@ -67,7 +73,9 @@ private struct BindingsReader {
                 let field = "timers[\(offset)]"
                 guard let flowID = item["flow_id"]?.stringValue, !flowID.isEmpty else { throw fail("\(field).flow_id", "is required") }
                 guard let cron = item["cron"]?.stringValue, !cron.isEmpty else { throw fail("\(field).cron", "is required") }
-                timers.append(.init(flowID: flowID, cron: cron, scheduleID: item["schedule_id"]?.stringValue, timezone: item["timezone"]?.stringValue))
+                timers.append(
+                    .init(flowID: flowID, cron: cron, scheduleID: item["schedule_id"]?.stringValue, timezone: item["timezone"]?.stringValue)
+                )
             }
         }
 
@@ -86,17 +94,22 @@ private struct BindingsReader {
             runtime: .init(
                 maxMemoryMB: try positiveInt(runtime["max_memory_mb"], "\(runtimeField).max_memory_mb", maximum: 4096),
                 timeoutMs: try positiveInt(runtime["timeout_ms"], "\(runtimeField).timeout_ms", maximum: 600_000),
-                fuel: try positiveInt(runtime["fuel"], "\(runtimeField).fuel", maximum: 1_000_000_000_000).map { UInt64($0) }),
+                fuel: try positiveInt(runtime["fuel"], "\(runtimeField).fuel", maximum: 1_000_000_000_000).map { UInt64($0) }
+            ),
             retry: .init(
                 maxAttempts: try positiveInt(retry["max_attempts"], "\(retryField).max_attempts", maximum: 20) ?? defaults.maxAttempts,
-                baseDelayMs: try positiveInt(retry["base_delay_ms"], "\(retryField).base_delay_ms", maximum: 60_000) ?? defaults.baseDelayMs),
+                baseDelayMs: try positiveInt(retry["base_delay_ms"], "\(retryField).base_delay_ms", maximum: 60_000) ?? defaults.baseDelayMs
+            ),
             rateLimits: .init(
                 messagingSendQPS: try positiveNumber(rates["messaging_send_qps"], "rate_limits.messaging_send_qps", maximum: 10_000)
                     ?? rateDefaults.messagingSendQPS,
-                messagingBurst: try positiveInt(rates["messaging_burst"], "rate_limits.messaging_burst", maximum: 100_000) ?? rateDefaults.messagingBurst),
+                messagingBurst: try positiveInt(rates["messaging_burst"], "rate_limits.messaging_burst", maximum: 100_000)
+                    ?? rateDefaults.messagingBurst
+            ),
             timers: timers,
             httpEnabled: httpEnabled,
-            file: file)
+            file: file
+        )
     }
 
     func optionalObject(_ value: JSONValue?, _ field: String) throws(ConfigurationError) -> [String: JSONValue]? {

@@ -84,8 +84,14 @@ public struct TenantBindings: Sendable, Hashable {
     }
 
     public init(
-        tenant: String, flowTypeBindings: [String: FlowTypeBinding] = [:], runtime: Runtime = .init(), retry: Retry = .init(),
-        rateLimits: RateLimits = .init(), timers: [Timer] = [], httpEnabled: Bool? = nil, file: String = "<memory>"
+        tenant: String,
+        flowTypeBindings: [String: FlowTypeBinding] = [:],
+        runtime: Runtime = .init(),
+        retry: Retry = .init(),
+        rateLimits: RateLimits = .init(),
+        timers: [Timer] = [],
+        httpEnabled: Bool? = nil,
+        file: String = "<memory>"
     ) {
         self.tenant = tenant
         self.flowTypeBindings = flowTypeBindings

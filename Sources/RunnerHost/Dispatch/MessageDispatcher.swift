@@ -59,14 +59,20 @@ struct MessageDispatcher: Sendable {
             let key = DedupeKey(tenant: runtime.tenant, namespace: dedupe.namespace, id: dedupe.id)
             let now = dependencies.now()
             do {
-                switch try await store.claim(key, leaseUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeLeaseSeconds)), now: now) {
+                switch try await store.claim(
+                    key,
+                    leaseUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeLeaseSeconds)),
+                    now: now
+                ) {
                 case .completed(let stored):
                     logger.debug("duplicate event answered from the dedupe record", metadata: ["gt.event": .string(dedupe.id)])
                     return stored
                 case .inProgress:
                     return IngressResponse(
-                        status: 409, headers: ["content-type": "application/json", "retry-after": "1"],
-                        body: JSONValue.object(["error": "this event is already being processed"]).serializedBytes())
+                        status: 409,
+                        headers: ["content-type": "application/json", "retry-after": "1"],
+                        body: JSONValue.object(["error": "this event is already being processed"]).serializedBytes()
+                    )
                 case .claimed(let token):
                     claim = (key, token)
                 }
@@ -101,8 +107,12 @@ struct MessageDispatcher: Sendable {
     }
 
     private func runOnce(
-        _ event: IngressEvent, flow: FlowDefinition, runtime: TenantRuntime, adapter: any IngressAdapter,
-        claim: (key: DedupeKey, token: ClaimToken)?, logger: Logger
+        _ event: IngressEvent,
+        flow: FlowDefinition,
+        runtime: TenantRuntime,
+        adapter: any IngressAdapter,
+        claim: (key: DedupeKey, token: ClaimToken)?,
+        logger: Logger
     ) async -> RunResult {
         let now = dependencies.now()
         let resumeKey = ResumeKey(tenant: runtime.tenant, sessionKey: event.sessionKey, flowID: flow.id)
@@ -133,12 +143,21 @@ struct MessageDispatcher: Sendable {
             }
         }
         let nodes = WasmNodeRunner(
-            runtime: dependencies.wasm, components: serving.components,
+            runtime: dependencies.wasm,
+            components: serving.components,
             identity: .init(
-                tenant: runtime.tenant, flowID: flow.id, sessionKey: event.sessionKey, provider: event.provider, packID: owner.packID,
-                packVersion: owner.version),
-            limits: limits(for: serving.bindings), secrets: dependencies.secrets.secrets(for: serving.bindings), snapshot: snapshot,
-            logger: logger)
+                tenant: runtime.tenant,
+                flowID: flow.id,
+                sessionKey: event.sessionKey,
+                provider: event.provider,
+                packID: owner.packID,
+                packVersion: owner.version
+            ),
+            limits: limits(for: serving.bindings),
+            secrets: dependencies.secrets.secrets(for: serving.bindings),
+            snapshot: snapshot,
+            logger: logger
+        )
         let run = await serving.engine.run(flowID: flow.id, input: event.input, resume: plan.snapshot, nodes: nodes)
 
         let resume: RunCommit.ResumeChange
@@ -154,9 +173,15 @@ struct MessageDispatcher: Sendable {
         case .paused(let flowSnapshot, let reason, let result):
             output = result
             let saved = ResumeRecord(
-                key: resumeKey, packDigest: owner.digest, flowHash: owner.flowHashes[flow.id] ?? "", nextNode: flowSnapshot.nextNode,
-                reason: reason, snapshot: flowSnapshot.json, createdAt: now,
-                expiresAt: now.addingTimeInterval(Double(dependencies.sessions.resumeTTLSeconds)))
+                key: resumeKey,
+                packDigest: owner.digest,
+                flowHash: owner.flowHashes[flow.id] ?? "",
+                nextNode: flowSnapshot.nextNode,
+                reason: reason,
+                snapshot: flowSnapshot.json,
+                createdAt: now,
+                expiresAt: now.addingTimeInterval(Double(dependencies.sessions.resumeTTLSeconds))
+            )
             resume = .save(saved, expectedRevision: record?.revision)
         }
 
@@ -168,21 +193,33 @@ struct MessageDispatcher: Sendable {
                 if let claim { try? await store.release(claim.key, token: claim.token) }
                 return .answered(
                     adapter.response(
-                        for: .flowFailed("the flow produced \(replies.count) replies; at most \(dependencies.maxRepliesPerEvent) per event")))
+                        for: .flowFailed("the flow produced \(replies.count) replies; at most \(dependencies.maxRepliesPerEvent) per event")
+                    )
+                )
             }
             let runID = UUID().uuidString
             for (sequence, message) in replies.enumerated() {
                 outbox.append(
                     OutboxMessage(
-                        id: "\(runID)-\(sequence)", tenant: runtime.tenant, provider: event.provider, address: address, message: message,
-                        createdAt: now, sequence: sequence))
+                        id: "\(runID)-\(sequence)",
+                        tenant: runtime.tenant,
+                        provider: event.provider,
+                        address: address,
+                        message: message,
+                        createdAt: now,
+                        sequence: sequence
+                    )
+                )
             }
         }
         let response = adapter.response(for: .ran(output: output, replies: outbox.count))
         let completion = claim.map {
             RunCommit.DedupeCompletion(
-                key: $0.key, token: $0.token, response: response,
-                retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds)))
+                key: $0.key,
+                token: $0.token,
+                response: response,
+                retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds))
+            )
         }
         let stateWrites = nodes.stateWrites
         // Component state is read-modify-write: compare-and-swap the scope's revision so two
@@ -191,7 +228,7 @@ struct MessageDispatcher: Sendable {
         let commit = RunCommit(resume: resume, stateWrites: stateWrites, stateRevisions: stateRevisions, dedupe: completion, outbox: outbox)
         do {
             if !commit.isEmpty { try await store.commit(commit) }
-        } catch where error.code == .revisionConflict {
+        } catch  where error.code == .revisionConflict {
             return .conflict
         } catch {
             logger.error("committing the run failed", metadata: ["error": .string(error.description)])
@@ -206,6 +243,7 @@ struct MessageDispatcher: Sendable {
         return WasmLimits(
             fuel: bindings.runtime.fuel ?? defaults.fuel,
             timeoutMs: bindings.runtime.timeoutMs ?? defaults.timeoutMs,
-            maxMemoryBytes: (bindings.runtime.maxMemoryMB ?? defaults.maxMemoryMB) << 20)
+            maxMemoryBytes: (bindings.runtime.maxMemoryMB ?? defaults.maxMemoryMB) << 20
+        )
     }
 }

@@ -32,10 +32,16 @@ struct ResumePlanner {
             return Plan(runtime: retained, snapshot: snapshot)
         }
         if current.engine.flows[flow.id]?.nodes[snapshot.nextNode] != nil {
-            return Plan(runtime: current, snapshot: snapshot, notice: "resuming a conversation paused on pack \(record.packDigest) on the current version")
+            return Plan(
+                runtime: current,
+                snapshot: snapshot,
+                notice: "resuming a conversation paused on pack \(record.packDigest) on the current version"
+            )
         }
         return Plan(
             runtime: current,
-            notice: "the conversation paused at node '\(snapshot.nextNode)' of pack \(record.packDigest), which is no longer loaded and whose node the current version lacks; it ended and this event starts a new run")
+            notice:
+                "the conversation paused at node '\(snapshot.nextNode)' of pack \(record.packDigest), which is no longer loaded and whose node the current version lacks; it ended and this event starts a new run"
+        )
     }
 }

@@ -37,8 +37,11 @@ public final class OutboxDispatcher: Service, Sendable {
     private let loop = TriggeredLoop()
 
     init(
-        store: any RunnerStore, senders: [String: any ReplySender], configuration: Configuration = .init(),
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        store: any RunnerStore,
+        senders: [String: any ReplySender],
+        configuration: Configuration = .init(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
     ) {
         self.store = store
         self.senders = senders
@@ -69,7 +72,10 @@ public final class OutboxDispatcher: Service, Sendable {
             let batch: [OutboxMessage]
             do {
                 batch = try await store.leaseOutbox(
-                    now: started, limit: configuration.batchSize, leaseUntil: started.addingTimeInterval(Double(configuration.leaseSeconds)))
+                    now: started,
+                    limit: configuration.batchSize,
+                    leaseUntil: started.addingTimeInterval(Double(configuration.leaseSeconds))
+                )
             } catch {
                 logger.error("leasing outbox messages failed", metadata: ["error": .string(error.description)])
                 return delivered
@@ -108,11 +114,17 @@ public final class OutboxDispatcher: Service, Sendable {
             return .delivered
         } catch {
             if error.permanent || message.attempts >= configuration.maxAttempts {
-                logger.error("reply dead-lettered", metadata: ["error": .string(error.message), "attempts": .stringConvertible(message.attempts)])
+                logger.error(
+                    "reply dead-lettered",
+                    metadata: ["error": .string(error.message), "attempts": .stringConvertible(message.attempts)]
+                )
                 return .deadLetter(error: error.message)
             }
             let backoff = error.retryAfterSeconds.map(Double.init) ?? min(300, pow(2, Double(message.attempts)))
-            logger.warning("reply delivery failed; will retry", metadata: ["error": .string(error.message), "retry_in_s": .stringConvertible(backoff)])
+            logger.warning(
+                "reply delivery failed; will retry",
+                metadata: ["error": .string(error.message), "retry_in_s": .stringConvertible(backoff)]
+            )
             return .retry(at: now().addingTimeInterval(backoff), error: error.message)
         }
     }

@@ -45,13 +45,15 @@ struct TelegramClient: Sendable {
         }
         guard (200..<300).contains(Int(response.status.code)) else {
             let description = (try? JSONValue(parsing: Array(buffer: responseBody)))?["description"]?.stringValue ?? ""
-            let retryAfter = response.headers.first(name: "retry-after").flatMap(Int.init)
+            let retryAfter =
+                response.headers.first(name: "retry-after").flatMap(Int.init)
                 ?? (try? JSONValue(parsing: Array(buffer: responseBody)))?["parameters"]?["retry_after"]?.int64Value.map { Int($0) }
             let status = Int(response.status.code)
             throw DeliveryError(
                 message: "Telegram sendMessage answered \(status) \(description)",
                 permanent: (400..<500).contains(status) && status != 429,
-                retryAfterSeconds: retryAfter)
+                retryAfterSeconds: retryAfter
+            )
         }
     }
 }

@@ -45,7 +45,9 @@ struct IngressRoutes {
             }
         }
         for route in custom {
-            let names = route.path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { String($0.dropFirst().dropLast()) }
+            let names = route.path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map {
+                String($0.dropFirst().dropLast())
+            }
             for method in route.methods {
                 router.on(RouterPath(route.path), method: method) { request, context in
                     var parameters: [String: String] = [:]
@@ -73,8 +75,15 @@ struct IngressRoutes {
             return .error(404, "tenant not loaded")
         }
         let ingress = IngressRequest(
-            method: request.method.rawValue, path: request.uri.path, query: request.uri.query, headers: headers,
-            body: Array(buffer: body), tenant: tenant, pathParameters: parameters, jsonLimits: .init(maxDepth: http.maxJSONDepth))
+            method: request.method.rawValue,
+            path: request.uri.path,
+            query: request.uri.query,
+            headers: headers,
+            body: Array(buffer: body),
+            tenant: tenant,
+            pathParameters: parameters,
+            jsonLimits: .init(maxDepth: http.maxJSONDepth)
+        )
         do {
             switch try await adapter.handle(ingress) {
             case .respond(let response):

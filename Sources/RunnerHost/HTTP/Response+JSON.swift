@@ -8,8 +8,10 @@ extension Response {
     /// A JSON response with sorted keys.
     static func json(_ status: Int, _ value: JSONValue) -> Response {
         Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
+            status: HTTPResponse.Status(code: status),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serializedBytes()))
+        )
     }
 
     /// The `{"error": message}` body every route uses for failures.
@@ -36,7 +38,9 @@ extension Response {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
         self.init(
-            status: HTTPResponse.Status(code: response.status), headers: fields,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+            status: HTTPResponse.Status(code: response.status),
+            headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body))
+        )
     }
 }

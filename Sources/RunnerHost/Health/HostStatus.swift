@@ -23,7 +23,8 @@ final class HostStatus: Sendable {
         state.withLock { state in
             state.lastReload = date
             state.tenantErrors = tenantErrors
-            state.lastError = tenantErrors.isEmpty
+            state.lastError =
+                tenantErrors.isEmpty
                 ? nil : tenantErrors.keys.sorted().map { "tenant \($0): \(tenantErrors[$0] ?? "")" }.joined(separator: "; ")
             if loadedTenants > 0 { state.ready = true }
         }

@@ -1,7 +1,7 @@
 internal import Foundation
+internal import Logging
 public import RunnerCore
 public import RunnerFlow
-internal import Logging
 internal import RunnerPacks
 internal import RunnerWasm
 
@@ -51,7 +51,10 @@ public struct LocalFlowRunner: Sendable {
         let wasm = WasmRuntime(configuration: .init(workerCount: 1))
         do {
             runtime = try TenantRuntimeBuilder(wasm: wasm, flowLimits: limits).build(
-                tenant: tenant, bindings: TenantBindings(tenant: tenant), packs: [.init(digest: PackDigest.sha256(of: archive), pack: loaded)])
+                tenant: tenant,
+                bindings: TenantBindings(tenant: tenant),
+                packs: [.init(digest: PackDigest.sha256(of: archive), pack: loaded)]
+            )
         } catch {
             wasm.shutdown()
             throw error
@@ -63,14 +66,29 @@ public struct LocalFlowRunner: Sendable {
     public var flowIDs: [String] { runtime.engine.flows.keys.sorted() }
 
     /// Runs `flowID` with `input` as its `input`, resuming `resume` when given.
-    public func run(flowID: String, input: JSONValue, sessionKey: String = "local:cli:session:user", resume: FlowSnapshot? = nil) async -> Result {
+    public func run(
+        flowID: String,
+        input: JSONValue,
+        sessionKey: String = "local:cli:session:user",
+        resume: FlowSnapshot? = nil
+    ) async -> Result {
         let owner = runtime.flowOwners[flowID]
         let nodes = WasmNodeRunner(
-            runtime: wasm, components: runtime.components,
+            runtime: wasm,
+            components: runtime.components,
             identity: .init(
-                tenant: runtime.tenant, flowID: flowID, sessionKey: sessionKey, provider: "cli", packID: owner?.packID ?? "",
-                packVersion: owner?.version ?? ""),
-            limits: WasmLimits(), secrets: [:], snapshot: StateSnapshot(), logger: Logger(label: "greentic.runner.flow-run"))
+                tenant: runtime.tenant,
+                flowID: flowID,
+                sessionKey: sessionKey,
+                provider: "cli",
+                packID: owner?.packID ?? "",
+                packVersion: owner?.version ?? ""
+            ),
+            limits: WasmLimits(),
+            secrets: [:],
+            snapshot: StateSnapshot(),
+            logger: Logger(label: "greentic.runner.flow-run")
+        )
         let run = await runtime.engine.run(flowID: flowID, input: input, resume: resume, nodes: nodes)
         switch run.outcome {
         case .completed(let output):

@@ -27,6 +27,7 @@ struct EnvironmentSecrets: Sendable {
         String(
             text.uppercased().unicodeScalars.map { scalar -> Character in
                 ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "_"
-            })
+            }
+        )
     }
 }

@@ -32,8 +32,16 @@ final class PackReloader: Service, Sendable {
     private let initialContinuation: AsyncStream<Report>.Continuation
 
     init(
-        indexLocation: String, packSource: String, bindings: [String: TenantBindings], loader: PackLoader, builder: TenantRuntimeBuilder,
-        tenants: ActiveTenants, status: HostStatus, refreshInterval: Duration, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        indexLocation: String,
+        packSource: String,
+        bindings: [String: TenantBindings],
+        loader: PackLoader,
+        builder: TenantRuntimeBuilder,
+        tenants: ActiveTenants,
+        status: HostStatus,
+        refreshInterval: Duration,
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger
     ) {
         self.indexLocation = indexLocation
         self.packSource = packSource
@@ -133,7 +141,10 @@ final class PackReloader: Service, Sendable {
             report.removed.append(runtime.tenant)
         }
         for (tenant, error) in report.errors {
-            logger.error("tenant not reloaded; keeping its previous version if any", metadata: ["gt.tenant": .string(tenant), "error": .string(error)])
+            logger.error(
+                "tenant not reloaded; keeping its previous version if any",
+                metadata: ["gt.tenant": .string(tenant), "error": .string(error)]
+            )
         }
         tenants.replace(with: next)
         status.recordReload(at: now(), tenantErrors: report.errors, loadedTenants: next.count)
@@ -144,8 +155,10 @@ final class PackReloader: Service, Sendable {
             logger.info(
                 "pack reload completed",
                 metadata: [
-                    "rebuilt": .string(report.rebuilt.sorted().joined(separator: ",")), "removed": .string(report.removed.sorted().joined(separator: ",")),
-                ])
+                    "rebuilt": .string(report.rebuilt.sorted().joined(separator: ",")),
+                    "removed": .string(report.removed.sorted().joined(separator: ",")),
+                ]
+            )
         }
         return report
     }

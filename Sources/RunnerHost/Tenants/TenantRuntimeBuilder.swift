@@ -52,13 +52,20 @@ struct TenantRuntimeBuilder: Sendable {
                     throw ConfigurationError("tenant \(tenant): \(error)")
                 }
                 guard flow.id == entry.id else {
-                    throw ConfigurationError("tenant \(tenant): pack \(packID) flow file \(entry.fileYAML) declares id '\(flow.id)', manifest says '\(entry.id)'")
+                    throw ConfigurationError(
+                        "tenant \(tenant): pack \(packID) flow file \(entry.fileYAML) declares id '\(flow.id)', manifest says '\(entry.id)'"
+                    )
                 }
                 hashes[entry.id] = entry.hashBLAKE3
                 packFlows.append(flow)
             }
             let version = PackVersion(
-                packID: packID, version: manifest.meta.version, digest: input.digest, flowHashes: hashes, entryFlows: manifest.meta.entryFlows)
+                packID: packID,
+                version: manifest.meta.version,
+                digest: input.digest,
+                flowHashes: hashes,
+                entryFlows: manifest.meta.entryFlows
+            )
             versions.append(version)
             for flow in packFlows {
                 flows[flow.id] = flow
@@ -66,7 +73,9 @@ struct TenantRuntimeBuilder: Sendable {
             }
             for component in manifest.components {
                 guard let bytes = input.pack.file(component.fileWasm) else {
-                    throw ConfigurationError("tenant \(tenant): pack \(packID) lists component \(component.name) but has no \(component.fileWasm)")
+                    throw ConfigurationError(
+                        "tenant \(tenant): pack \(packID) lists component \(component.name) but has no \(component.fileWasm)"
+                    )
                 }
                 let compiled: CompiledComponent
                 do {
@@ -80,7 +89,9 @@ struct TenantRuntimeBuilder: Sendable {
         }
         for flow in flows.values {
             for reference in flow.componentReferences where components[reference] == nil {
-                throw ConfigurationError("tenant \(tenant): flow \(flow.id) calls component '\(reference)', which no pack of the tenant provides")
+                throw ConfigurationError(
+                    "tenant \(tenant): flow \(flow.id) calls component '\(reference)', which no pack of the tenant provides"
+                )
             }
             for called in flow.calledFlows where flows[called] == nil && !called.contains("{{") {
                 throw ConfigurationError("tenant \(tenant): flow \(flow.id) calls flow '\(called)', which no pack of the tenant provides")
@@ -88,7 +99,12 @@ struct TenantRuntimeBuilder: Sendable {
         }
         let retry = RetryPolicy(maxAttempts: bindings.retry.maxAttempts, baseDelayMs: bindings.retry.baseDelayMs)
         return TenantRuntime(
-            tenant: tenant, bindings: bindings, packs: versions, engine: FlowEngine(flows: flows, limits: flowLimits, retry: retry),
-            flowOwners: owners, components: components)
+            tenant: tenant,
+            bindings: bindings,
+            packs: versions,
+            engine: FlowEngine(flows: flows, limits: flowLimits, retry: retry),
+            flowOwners: owners,
+            components: components
+        )
     }
 }

@@ -37,8 +37,13 @@ final class WasmNodeRunner: NodeRunner {
     private let overlay: Mutex<Overlay>
 
     init(
-        runtime: WasmRuntime, components: [String: CompiledComponent], identity: Identity, limits: WasmLimits, secrets: [String: String],
-        snapshot: StateSnapshot, logger: Logger
+        runtime: WasmRuntime,
+        components: [String: CompiledComponent],
+        identity: Identity,
+        limits: WasmLimits,
+        secrets: [String: String],
+        snapshot: StateSnapshot,
+        logger: Logger
     ) {
         self.runtime = runtime
         self.components = components
@@ -54,7 +59,9 @@ final class WasmNodeRunner: NodeRunner {
     /// The state writes of every successful call so far.
     var stateWrites: [StateWrite] {
         overlay.withLock { overlay in
-            overlay.writes.map { StateWrite(key: $0.key, value: $0.value) }.sorted { ($0.key.kind.rawValue, $0.key.name) < ($1.key.kind.rawValue, $1.key.name) }
+            overlay.writes.map { StateWrite(key: $0.key, value: $0.value) }.sorted {
+                ($0.key.kind.rawValue, $0.key.name) < ($1.key.kind.rawValue, $1.key.name)
+            }
         }
     }
 
@@ -77,8 +84,14 @@ final class WasmNodeRunner: NodeRunner {
         guestLogger[metadataKey: "gt.node"] = .string(call.nodeID)
         guestLogger[metadataKey: "gt.component"] = .string(call.component)
         let invocation = WasmInvocation(
-            input: input.serializedBytes(), state: state, keyValues: keyValues, secrets: secrets, limits: limits,
-            instanceKey: "\(identity.tenant)|\(identity.packID)", logger: guestLogger)
+            input: input.serializedBytes(),
+            state: state,
+            keyValues: keyValues,
+            secrets: secrets,
+            limits: limits,
+            instanceKey: "\(identity.tenant)|\(identity.packID)",
+            logger: guestLogger
+        )
         let result: WasmInvocationResult
         do {
             result = try await runtime.invoke(component, invocation)
@@ -128,15 +141,20 @@ final class WasmNodeRunner: NodeRunner {
         }
         if let error = members["error"], !error.isNull {
             throw NodeError(
-                code: error["code"]?.stringValue ?? "component_error", message: error["message"]?.stringValue ?? "component reported an error",
-                transient: error["transient"]?.boolValue ?? false)
+                code: error["code"]?.stringValue ?? "component_error",
+                message: error["message"]?.stringValue ?? "component reported an error",
+                transient: error["transient"]?.boolValue ?? false
+            )
         }
         var wait: ComponentResult.Wait?
         if let rawWait = members["wait"], !rawWait.isNull {
             wait = .init(reason: rawWait["reason"]?.stringValue ?? rawWait.stringValue)
         }
         return ComponentResult(
-            payload: members["payload"] ?? .null, route: members["route"]?.stringValue, wait: wait,
-            egress: members["egress"]?.arrayValue ?? [])
+            payload: members["payload"] ?? .null,
+            route: members["route"]?.stringValue,
+            wait: wait,
+            egress: members["egress"]?.arrayValue ?? []
+        )
     }
 }

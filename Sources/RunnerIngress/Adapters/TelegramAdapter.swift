@@ -49,20 +49,41 @@ public struct TelegramAdapter: IngressAdapter {
             return .respond(IngressResponse(status: 204))
         }
         let canonical = Self.canonicalMessage(
-            tenant: request.tenant, updateID: updateID, chatID: chatID, fromID: fromID, text: text, timestamp: now())
+            tenant: request.tenant,
+            updateID: updateID,
+            chatID: chatID,
+            fromID: fromID,
+            text: text,
+            timestamp: now()
+        )
         return .event(
             IngressEvent(
-                provider: provider, input: canonical.json, sessionKey: canonical.sessionKey, flow: .firstOfType("messaging"),
-                dedupe: DedupeID(namespace: provider, id: String(updateID)), replyAddress: .object(["chat_id": .int(chatID)])))
+                provider: provider,
+                input: canonical.json,
+                sessionKey: canonical.sessionKey,
+                flow: .firstOfType("messaging"),
+                dedupe: DedupeID(namespace: provider, id: String(updateID)),
+                replyAddress: .object(["chat_id": .int(chatID)])
+            )
+        )
     }
 
     /// The canonical payload of a text message (reference §8.4 mapping).
     public static func canonicalMessage(
-        tenant: String, updateID: Int64, chatID: Int64, fromID: Int64?, text: String, timestamp: Date
+        tenant: String,
+        updateID: Int64,
+        chatID: Int64,
+        fromID: Int64?,
+        text: String,
+        timestamp: Date
     ) -> CanonicalMessage {
         let ids = ProviderIDs(
-            conversationID: String(chatID), channelID: String(chatID), userID: fromID.map { String($0) },
-            messageID: String(updateID), eventID: String(updateID))
+            conversationID: String(chatID),
+            channelID: String(chatID),
+            userID: fromID.map { String($0) },
+            messageID: String(updateID),
+            eventID: String(updateID)
+        )
         let raw: JSONValue = .object([
             "update_id": .int(updateID),
             "message": .object([
@@ -72,8 +93,15 @@ public struct TelegramAdapter: IngressAdapter {
             ]),
         ])
         return CanonicalMessage(
-            tenant: tenant, provider: "telegram", providerIDs: ids, sessionScopes: ["chat"], timestamp: timestamp, text: text,
-            channelData: .object(["chat_id": .int(chatID)]), raw: raw)
+            tenant: tenant,
+            provider: "telegram",
+            providerIDs: ids,
+            sessionScopes: ["chat"],
+            timestamp: timestamp,
+            text: text,
+            channelData: .object(["chat_id": .int(chatID)]),
+            raw: raw
+        )
     }
 
     /// 204 when there is nothing to send, 200 when replies were durably queued for

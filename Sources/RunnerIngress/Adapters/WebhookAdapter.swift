@@ -19,8 +19,13 @@ public struct WebhookAdapter: IngressAdapter {
         let sessionKey = idempotencyKey ?? "\(request.tenant):webhook:\(request.path):\(request.path):user"
         return .event(
             IngressEvent(
-                provider: provider, input: Self.normalize(request), sessionKey: sessionKey, flow: .id(flowID, requiredType: "webhook"),
-                dedupe: idempotencyKey.map { DedupeID(namespace: "webhook:\(flowID)", id: $0) }))
+                provider: provider,
+                input: Self.normalize(request),
+                sessionKey: sessionKey,
+                flow: .id(flowID, requiredType: "webhook"),
+                dedupe: idempotencyKey.map { DedupeID(namespace: "webhook:\(flowID)", id: $0) }
+            )
+        )
     }
 
     /// `{"method","path","query","headers","body"}` with lower-cased header names and the body

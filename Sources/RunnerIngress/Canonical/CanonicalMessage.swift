@@ -31,7 +31,14 @@ public struct CanonicalMessage: Sendable, Hashable {
         public var url: String?
         public var dataInlineBase64: String?
 
-        public init(type: String, name: String? = nil, mime: String? = nil, size: Int64 = 0, url: String? = nil, dataInlineBase64: String? = nil) {
+        public init(
+            type: String,
+            name: String? = nil,
+            mime: String? = nil,
+            size: Int64 = 0,
+            url: String? = nil,
+            dataInlineBase64: String? = nil
+        ) {
             self.type = type
             self.name = name
             self.mime = mime
@@ -65,9 +72,17 @@ public struct CanonicalMessage: Sendable, Hashable {
     }
 
     public init(
-        tenant: String, provider: String, providerIDs: ProviderIDs, sessionScopes: [String], timestamp: Date,
-        locale: String? = nil, text: String? = nil, attachments: [Attachment] = [], buttons: [Button] = [],
-        channelData: JSONValue = .object([:]), raw: JSONValue = .null
+        tenant: String,
+        provider: String,
+        providerIDs: ProviderIDs,
+        sessionScopes: [String],
+        timestamp: Date,
+        locale: String? = nil,
+        text: String? = nil,
+        attachments: [Attachment] = [],
+        buttons: [Button] = [],
+        channelData: JSONValue = .object([:]),
+        raw: JSONValue = .null
     ) {
         self.tenant = tenant
         self.provider = provider

@@ -13,8 +13,14 @@ public struct ProviderIDs: Sendable, Hashable {
     public var eventID: String?
 
     public init(
-        teamID: String? = nil, workspaceID: String? = nil, conversationID: String? = nil, threadID: String? = nil,
-        channelID: String? = nil, userID: String? = nil, messageID: String? = nil, eventID: String? = nil
+        teamID: String? = nil,
+        workspaceID: String? = nil,
+        conversationID: String? = nil,
+        threadID: String? = nil,
+        channelID: String? = nil,
+        userID: String? = nil,
+        messageID: String? = nil,
+        eventID: String? = nil
     ) {
         self.teamID = teamID
         self.workspaceID = workspaceID

@@ -16,7 +16,9 @@ public enum GTPackWriter {
         let paths = files.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         guard paths.count < Int(UInt16.max) else {
             throw PackError(
-                code: .tooLarge, message: "a gtpack holds at most 65,534 files; this one has \(paths.count)")
+                code: .tooLarge,
+                message: "a gtpack holds at most 65,534 files; this one has \(paths.count)"
+            )
         }
         var output: [UInt8] = []
         var central: [UInt8] = []

@@ -39,7 +39,8 @@ struct ZipArchiveReader {
         guard archive.count <= limits.maxArchiveBytes else {
             throw PackError(
                 code: .tooLarge,
-                message: "the archive is \(archive.count) bytes; the limit is \(limits.maxArchiveBytes) bytes")
+                message: "the archive is \(archive.count) bytes; the limit is \(limits.maxArchiveBytes) bytes"
+            )
         }
         let reader = ZipArchiveReader(archive: archive, limits: limits)
         let (centralOffset, centralSize, count) = try reader.endOfCentralDirectory()
@@ -54,7 +55,8 @@ struct ZipArchiveReader {
         ranges.sort { $0.start < $1.start }
         for (previous, next) in zip(ranges, ranges.dropFirst()) where next.start < previous.end {
             throw PackError.invalidArchive(
-                "entries `\(previous.path)` and `\(next.path)` overlap in the archive; the file is corrupt or crafted")
+                "entries `\(previous.path)` and `\(next.path)` overlap in the archive; the file is corrupt or crafted"
+            )
         }
         return entries
     }
@@ -83,7 +85,8 @@ struct ZipArchiveReader {
             let centralSize = archive.readLE32(at: end + 12), let centralOffset = archive.readLE32(at: end + 16)
         else {
             throw PackError.invalidArchive(
-                "no ZIP end-of-central-directory record found; the file is truncated or not a gtpack")
+                "no ZIP end-of-central-directory record found; the file is truncated or not a gtpack"
+            )
         }
         if totalEntries == UInt16.max || centralSize == UInt32.max || centralOffset == UInt32.max {
             throw PackError.invalidArchive("ZIP64 archives are not supported; a gtpack must be a plain ZIP")
@@ -94,11 +97,14 @@ struct ZipArchiveReader {
         guard Int(centralOffset) + Int(centralSize) == end else {
             throw PackError.invalidArchive(
                 "the central directory (offset \(centralOffset), \(centralSize) bytes) does not end where the "
-                    + "end record begins (offset \(end)); the file is truncated or corrupt")
+                    + "end record begins (offset \(end)); the file is truncated or corrupt"
+            )
         }
         guard Int(totalEntries) <= limits.maxEntries else {
             throw PackError(
-                code: .tooLarge, message: "the archive has \(totalEntries) entries; the limit is \(limits.maxEntries)")
+                code: .tooLarge,
+                message: "the archive has \(totalEntries) entries; the limit is \(limits.maxEntries)"
+            )
         }
         guard Int(totalEntries) * ZipFormat.centralHeaderSize <= Int(centralSize) else {
             throw PackError.invalidArchive("the central directory is too small for \(totalEntries) entries")
@@ -147,7 +153,8 @@ struct ZipArchiveReader {
             }
             guard method == ZipFormat.methodStored || method == ZipFormat.methodDeflated else {
                 throw PackError.invalidArchive(
-                    "entry `\(path)` uses compression method \(method); only stored (0) and deflate (8) are supported")
+                    "entry `\(path)` uses compression method \(method); only stored (0) and deflate (8) are supported"
+                )
             }
             if compressed == UInt32.max || uncompressed == UInt32.max || localOffset == UInt32.max {
                 throw PackError.invalidArchive("entry `\(path)` uses ZIP64 sizes, which a gtpack never needs")
@@ -172,15 +179,23 @@ struct ZipArchiveReader {
                 throw PackError(
                     code: .tooLarge,
                     message: "the archive's entries add up to more than the \(limits.maxArchiveBytes)-byte limit "
-                        + "(reached at `\(path)`)")
+                        + "(reached at `\(path)`)"
+                )
             }
             if method == ZipFormat.methodStored, compressed != uncompressed {
                 throw PackError.invalidArchive("stored entry `\(path)` has different compressed and uncompressed sizes")
             }
             records.append(
                 CentralRecord(
-                    path: path, nameBytes: nameBytes, method: method, crc: crc, compressedSize: Int(compressed),
-                    uncompressedSize: Int(uncompressed), localOffset: Int(localOffset)))
+                    path: path,
+                    nameBytes: nameBytes,
+                    method: method,
+                    crc: crc,
+                    compressedSize: Int(compressed),
+                    uncompressedSize: Int(uncompressed),
+                    localOffset: Int(localOffset)
+                )
+            )
             cursor = recordEnd
         }
         guard cursor == end else {
@@ -233,7 +248,8 @@ struct ZipArchiveReader {
                 || Int(uncompressed) != record.uncompressedSize
         {
             throw PackError.invalidArchive(
-                "the local header of `\(record.path)` records different sizes or CRC than the central directory")
+                "the local header of `\(record.path)` records different sizes or CRC than the central directory"
+            )
         }
         return dataStart..<dataEnd
     }
@@ -249,14 +265,16 @@ struct ZipArchiveReader {
                 throw PackError(
                     code: .tooLarge,
                     message:
-                        "entry `\(record.path)` inflates to more than its declared \(record.uncompressedSize) bytes")
+                        "entry `\(record.path)` inflates to more than its declared \(record.uncompressedSize) bytes"
+                )
             } catch {
                 throw PackError.invalidArchive("entry `\(record.path)` has corrupt or truncated DEFLATE data")
             }
         }
         guard bytes.count == record.uncompressedSize else {
             throw PackError.invalidArchive(
-                "entry `\(record.path)` holds \(bytes.count) bytes but declares \(record.uncompressedSize)")
+                "entry `\(record.path)` holds \(bytes.count) bytes but declares \(record.uncompressedSize)"
+            )
         }
         guard ZipFormat.crc32(bytes) == record.crc else {
             throw PackError.invalidArchive("entry `\(record.path)` fails its CRC-32 check; the archive is corrupt")

@@ -45,8 +45,13 @@ public struct PackBuilder: Sendable {
 
         /// Creates a component input.
         public init(
-            name: String, version: String, wasm: [UInt8], world: String? = nil, capabilities: JSONValue? = nil,
-            schemaJSON: String? = nil, manifestJSON: String? = nil
+            name: String,
+            version: String,
+            wasm: [UInt8],
+            world: String? = nil,
+            capabilities: JSONValue? = nil,
+            schemaJSON: String? = nil,
+            manifestJSON: String? = nil
         ) {
             self.name = name
             self.version = version
@@ -75,8 +80,11 @@ public struct PackBuilder: Sendable {
 
         /// Creates an input.
         public init(
-            meta: PackManifest.Meta, flows: [FlowInput], components: [ComponentInput] = [],
-            assets: [String: [UInt8]] = [:], builtAtUTC: String = UTCTimestamp.zipEpoch,
+            meta: PackManifest.Meta,
+            flows: [FlowInput],
+            components: [ComponentInput] = [],
+            assets: [String: [UInt8]] = [:],
+            builtAtUTC: String = UTCTimestamp.zipEpoch,
             builder: String = PackBuilder.defaultBuilder
         ) {
             self.meta = meta
@@ -143,8 +151,11 @@ public struct PackBuilder: Sendable {
         let entries = files.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { path in
             let bytes = files[path] ?? []
             return SBOM.Entry(
-                path: path, size: UInt64(bytes.count), hashBLAKE3: PackSigningDigest.blake3Hex(bytes),
-                mediaType: mediaTypes[path] ?? "application/octet-stream")
+                path: path,
+                size: UInt64(bytes.count),
+                hashBLAKE3: PackSigningDigest.blake3Hex(bytes),
+                mediaType: mediaTypes[path] ?? "application/octet-stream"
+            )
         }
         let sbom = SBOM(files: entries)
         let sbomJSON = sbom.jsonBytes()
@@ -152,8 +163,11 @@ public struct PackBuilder: Sendable {
 
         let digest = PackSigningDigest.compute(manifestCBOR: manifestCBOR, sbomJSON: sbomJSON, entries: entries)
         let signature = PackSignature(
-            signature: try signingKey.sign(digest), digest: digest, signedAtUTC: input.builtAtUTC,
-            keyFingerprint: signingKey.fingerprint)
+            signature: try signingKey.sign(digest),
+            digest: digest,
+            signedAtUTC: input.builtAtUTC,
+            keyFingerprint: signingKey.fingerprint
+        )
         files["signatures/pack.sig"] = signature.jsonBytes()
         files["signatures/chain.pem"] = Array(try signingKey.certificateChainPEM().utf8)
 
@@ -171,16 +185,21 @@ public struct PackBuilder: Sendable {
         if !SemanticVersion.isValid(meta.version) {
             throw PackError(
                 code: .invalidSource,
-                message: "pack metadata field `version` is `\(meta.version)`; use a semantic version such as 0.1.0")
+                message: "pack metadata field `version` is `\(meta.version)`; use a semantic version such as 0.1.0"
+            )
         }
         if meta.entryFlows.isEmpty {
             throw PackError(
-                code: .invalidSource, message: "pack metadata field `entry_flows` must name at least one flow")
+                code: .invalidSource,
+                message: "pack metadata field `entry_flows` must name at least one flow"
+            )
         }
     }
 
     private func flowEntries(
-        _ inputs: [FlowInput], meta: PackManifest.Meta, add: (String, [UInt8], String) -> Void
+        _ inputs: [FlowInput],
+        meta: PackManifest.Meta,
+        add: (String, [UInt8], String) -> Void
     ) throws(PackError) -> [PackManifest.Flow] {
         guard !inputs.isEmpty else {
             throw PackError(code: .invalidSource, message: "a pack needs at least one flow; add a flows/*.ygtc file")
@@ -190,7 +209,9 @@ public struct PackBuilder: Sendable {
             let summary = try FlowSummary(yaml: input.yaml, source: input.source)
             guard !flows.contains(where: { $0.id == summary.id }) else {
                 throw PackError(
-                    code: .invalidSource, message: "\(input.source): flow id `\(summary.id)` is used by another flow")
+                    code: .invalidSource,
+                    message: "\(input.source): flow id `\(summary.id)` is used by another flow"
+                )
             }
             let yamlPath = "flows/\(summary.id)/flow.yaml"
             let jsonPath = "flows/\(summary.id)/flow.json"
@@ -198,20 +219,28 @@ public struct PackBuilder: Sendable {
             add(jsonPath, summary.canonicalJSON, "application/json")
             flows.append(
                 PackManifest.Flow(
-                    id: summary.id, kind: summary.kind, entry: summary.entry, fileYAML: yamlPath, fileJSON: jsonPath,
-                    hashBLAKE3: PackSigningDigest.blake3Hex(summary.canonicalJSON)))
+                    id: summary.id,
+                    kind: summary.kind,
+                    entry: summary.entry,
+                    fileYAML: yamlPath,
+                    fileJSON: jsonPath,
+                    hashBLAKE3: PackSigningDigest.blake3Hex(summary.canonicalJSON)
+                )
+            )
         }
         for entry in meta.entryFlows where !flows.contains(where: { $0.id == entry }) {
             throw PackError(
                 code: .invalidSource,
                 message:
-                    "entry flow `\(entry)` is not one of the pack's flows (\(flows.map(\.id).joined(separator: ", ")))")
+                    "entry flow `\(entry)` is not one of the pack's flows (\(flows.map(\.id).joined(separator: ", ")))"
+            )
         }
         return flows.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
     }
 
     private func componentEntries(
-        _ inputs: [ComponentInput], add: (String, [UInt8], String) -> Void
+        _ inputs: [ComponentInput],
+        add: (String, [UInt8], String) -> Void
     ) throws(PackError) -> [PackManifest.Component] {
         var components: [PackManifest.Component] = []
         for input in inputs {
@@ -221,12 +250,14 @@ public struct PackBuilder: Sendable {
             guard SemanticVersion.isValid(input.version) else {
                 throw PackError(
                     code: .invalidSource,
-                    message: "component `\(input.name)` has version `\(input.version)`; use a semantic version")
+                    message: "component `\(input.name)` has version `\(input.version)`; use a semantic version"
+                )
             }
             guard input.wasm.starts(with: [0x00, 0x61, 0x73, 0x6D]) else {
                 throw PackError(
                     code: .invalidSource,
-                    message: "component `\(input.name)` is not a WebAssembly binary (missing the \\0asm header)")
+                    message: "component `\(input.name)` is not a WebAssembly binary (missing the \\0asm header)"
+                )
             }
             let key = "\(input.name)@\(input.version)"
             guard !components.contains(where: { $0.name == input.name && $0.version == input.version }) else {
@@ -246,9 +277,16 @@ public struct PackBuilder: Sendable {
             }
             components.append(
                 PackManifest.Component(
-                    name: input.name, version: input.version, fileWasm: wasmPath,
-                    hashBLAKE3: PackSigningDigest.blake3Hex(input.wasm), schemaFile: schemaPath,
-                    manifestFile: manifestPath, world: input.world, capabilities: input.capabilities))
+                    name: input.name,
+                    version: input.version,
+                    fileWasm: wasmPath,
+                    hashBLAKE3: PackSigningDigest.blake3Hex(input.wasm),
+                    schemaFile: schemaPath,
+                    manifestFile: manifestPath,
+                    world: input.world,
+                    capabilities: input.capabilities
+                )
+            )
         }
         return components.sorted {
             ($0.name, $0.version) < ($1.name, $1.version)

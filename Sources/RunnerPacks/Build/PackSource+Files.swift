@@ -47,7 +47,10 @@ extension PackSource {
             return try JSONValue(yaml: text)
         } catch {
             throw PackError(
-                code: .invalidSource, message: "\(url.lastPathComponent) is not valid YAML: \(error)", cause: error)
+                code: .invalidSource,
+                message: "\(url.lastPathComponent) is not valid YAML: \(error)",
+                cause: error
+            )
         }
     }
 }

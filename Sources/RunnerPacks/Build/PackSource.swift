@@ -33,17 +33,23 @@ public struct PackSource: Sendable {
     /// - Throws: ``PackError/Code/invalidSource`` naming the file and field at fault,
     ///   ``PackError/Code/notFound`` if `pack.yaml` is missing.
     public func load(
-        sourceDateEpoch: String? = nil, builder: String = PackBuilder.defaultBuilder,
+        sourceDateEpoch: String? = nil,
+        builder: String = PackBuilder.defaultBuilder,
         compileWAT: (String) throws -> [UInt8]
     ) throws(PackError) -> PackBuilder.Input {
         let builtAt = try Self.buildTimestamp(sourceDateEpoch: sourceDateEpoch)
         let packFile = directory.appendingPathComponent("pack.yaml")
         guard FileManager.default.fileExists(atPath: packFile.path) else {
             throw PackError(
-                code: .notFound, message: "\(packFile.path) does not exist; a pack source folder needs a pack.yaml")
+                code: .notFound,
+                message: "\(packFile.path) does not exist; a pack source folder needs a pack.yaml"
+            )
         }
         let reader = try JSONObjectReader(
-            try Self.yaml(at: packFile), context: "pack.yaml", code: .invalidSource)
+            try Self.yaml(at: packFile),
+            context: "pack.yaml",
+            code: .invalidSource
+        )
         let flows = try flowInputs()
         var flowIDs: [String] = []
         for flow in flows {
@@ -59,11 +65,16 @@ public struct PackSource: Sendable {
             imports: try Self.imports(reader),
             entryFlows: try reader.optionalStringArray("entry_flows") ?? flowIDs.sorted(),
             createdAtUTC: try reader.optionalString("created_at_utc") ?? builtAt,
-            annotations: try Self.annotations(reader))
+            annotations: try Self.annotations(reader)
+        )
         return PackBuilder.Input(
-            meta: meta, flows: flows,
+            meta: meta,
+            flows: flows,
             components: try componentInputs(packVersion: meta.version, compileWAT: compileWAT),
-            assets: try assets(), builtAtUTC: builtAt, builder: builder)
+            assets: try assets(),
+            builtAtUTC: builtAt,
+            builder: builder
+        )
     }
 
     /// The RFC 3339 build time for `sourceDateEpoch`, or the ZIP epoch when it is `nil`.
@@ -74,7 +85,8 @@ public struct PackSource: Sendable {
         guard let seconds = UTCTimestamp.parseEpoch(sourceDateEpoch) else {
             throw PackError(
                 code: .invalidSource,
-                message: "SOURCE_DATE_EPOCH is `\(sourceDateEpoch)`; it must be a whole number of seconds since 1970")
+                message: "SOURCE_DATE_EPOCH is `\(sourceDateEpoch)`; it must be a whole number of seconds since 1970"
+            )
         }
         return UTCTimestamp.format(epochSeconds: seconds)
     }
@@ -87,7 +99,8 @@ public struct PackSource: Sendable {
     }
 
     private func componentInputs(
-        packVersion: String, compileWAT: (String) throws -> [UInt8]
+        packVersion: String,
+        compileWAT: (String) throws -> [UInt8]
     ) throws(PackError) -> [PackBuilder.ComponentInput] {
         let folder = directory.appendingPathComponent("components")
         var components: [PackBuilder.ComponentInput] = []
@@ -106,22 +119,29 @@ public struct PackSource: Sendable {
                     wasm = try compileWAT(source)
                 } catch {
                     throw PackError(
-                        code: .invalidSource, message: "\(label)/component.wat does not compile: \(error)",
-                        cause: error)
+                        code: .invalidSource,
+                        message: "\(label)/component.wat does not compile: \(error)",
+                        cause: error
+                    )
                 }
             case (true, true):
                 throw PackError(
                     code: .invalidSource,
-                    message: "\(label) has both component.wasm and component.wat; keep exactly one of them")
+                    message: "\(label) has both component.wasm and component.wat; keep exactly one of them"
+                )
             case (false, false):
                 throw PackError(
-                    code: .invalidSource, message: "\(label) has neither component.wasm nor component.wat; add one")
+                    code: .invalidSource,
+                    message: "\(label) has neither component.wasm nor component.wat; add one"
+                )
             }
             var component = PackBuilder.ComponentInput(name: name, version: packVersion, wasm: wasm)
             if files.contains("component.yaml") {
                 let reader = try JSONObjectReader(
                     try Self.yaml(at: componentFolder.appendingPathComponent("component.yaml")),
-                    context: "\(label)/component.yaml", code: .invalidSource)
+                    context: "\(label)/component.yaml",
+                    code: .invalidSource
+                )
                 component.version = try reader.optionalString("version") ?? packVersion
                 component.world = try reader.optionalString("world")
                 if let capabilities = reader.members["capabilities"], !capabilities.isNull {
@@ -152,7 +172,9 @@ public struct PackSource: Sendable {
                 let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
                 if values?.isSymbolicLink == true {
                     throw PackError(
-                        code: .invalidSource, message: "assets/\(path) is a symbolic link; copy the file instead")
+                        code: .invalidSource,
+                        message: "assets/\(path) is a symbolic link; copy the file instead"
+                    )
                 } else if values?.isDirectory == true {
                     pending.append(path)
                 } else if values?.isRegularFile == true {
@@ -170,7 +192,8 @@ public struct PackSource: Sendable {
         for (index, item) in items.enumerated() {
             let entry = try JSONObjectReader(item, context: "pack.yaml imports[\(index)]", code: .invalidSource)
             imports.append(
-                PackManifest.Import(packID: try entry.string("pack_id"), versionReq: try entry.string("version_req")))
+                PackManifest.Import(packID: try entry.string("pack_id"), versionReq: try entry.string("version_req"))
+            )
         }
         return imports
     }

@@ -1,12 +1,12 @@
-internal import RunnerCore
 public import Foundation
+internal import RunnerCore
 
 #if canImport(Glibc)
-    internal import Glibc
+internal import Glibc
 #elseif canImport(Musl)
-    internal import Musl
+internal import Musl
 #elseif canImport(Darwin)
-    internal import Darwin
+internal import Darwin
 #endif
 
 /// A content-addressed store of fetched packs: `<root>/sha256/<hex>.gtpack`.
@@ -51,7 +51,9 @@ public struct PackCache: Sendable {
     public func url(for digest: String) throws(PackError) -> URL {
         guard let hex = PackDigest.sha256Hex(digest) else {
             throw PackError(
-                code: .digestMismatch, message: "the cache is keyed by sha256:<64 hex> digests; `\(digest)` is not one")
+                code: .digestMismatch,
+                message: "the cache is keyed by sha256:<64 hex> digests; `\(digest)` is not one"
+            )
         }
         return directory.appendingPathComponent(hex + ".gtpack")
     }

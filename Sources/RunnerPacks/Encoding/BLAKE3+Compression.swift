@@ -34,8 +34,12 @@ extension BLAKE3 {
     /// The quarter-round mixing function `G`.
     @inline(__always)
     static func mix(
-        _ a: inout UInt32, _ b: inout UInt32, _ c: inout UInt32, _ d: inout UInt32,
-        _ mx: UInt32, _ my: UInt32
+        _ a: inout UInt32,
+        _ b: inout UInt32,
+        _ c: inout UInt32,
+        _ d: inout UInt32,
+        _ mx: UInt32,
+        _ my: UInt32
     ) {
         a = a &+ b &+ mx
         d ^= a
@@ -53,7 +57,11 @@ extension BLAKE3 {
 
     /// Compresses one 64-byte block (as little-endian words) and returns all sixteen output words.
     static func compress(
-        _ cv: Words8, _ block: Words16, counter: UInt64, blockLength: UInt32, flags: UInt32
+        _ cv: Words8,
+        _ block: Words16,
+        counter: UInt64,
+        blockLength: UInt32,
+        flags: UInt32
     ) -> Words16 {
         var (v0, v1, v2, v3, v4, v5, v6, v7) = cv
         var (v8, v9, v10, v11) = (iv.0, iv.1, iv.2, iv.3)

@@ -147,7 +147,12 @@ extension BLAKE3 {
             var outputCounter: UInt64 = 0
             while bytes.count < count {
                 let words = compress(
-                    inputCV, block, counter: outputCounter, blockLength: blockLength, flags: flags | root)
+                    inputCV,
+                    block,
+                    counter: outputCounter,
+                    blockLength: blockLength,
+                    flags: flags | root
+                )
                 appendBytes(of: words, limit: count - bytes.count, to: &bytes)
                 outputCounter &+= 1
             }
@@ -205,15 +210,26 @@ extension BLAKE3 {
         }
 
         private mutating func compressPending(_ words: Words16) {
-            cv = firstEight(compress(
-                cv, words, counter: chunkCounter, blockLength: UInt32(BLAKE3.blockLength), flags: flags | startFlag))
+            cv = firstEight(
+                compress(
+                    cv,
+                    words,
+                    counter: chunkCounter,
+                    blockLength: UInt32(BLAKE3.blockLength),
+                    flags: flags | startFlag
+                )
+            )
             blocksCompressed += 1
         }
 
         func output() -> Output {
             Output(
-                inputCV: cv, block: littleEndianWords(block), counter: chunkCounter,
-                blockLength: UInt32(blockLength), flags: flags | startFlag | chunkEnd)
+                inputCV: cv,
+                block: littleEndianWords(block),
+                counter: chunkCounter,
+                blockLength: UInt32(blockLength),
+                flags: flags | startFlag | chunkEnd
+            )
         }
     }
 }

@@ -98,7 +98,9 @@ enum CBORUnbox {
     }
 
     static func integer<T: FixedWidthInteger>(
-        _ value: CBORValue, as type: T.Type, _ codingPath: [any CodingKey]
+        _ value: CBORValue,
+        as type: T.Type,
+        _ codingPath: [any CodingKey]
     ) throws(CBORError) -> T {
         let result: T?
         switch value {
@@ -159,7 +161,8 @@ struct CBORKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     func nestedContainer<NestedKey: CodingKey>(
-        keyedBy type: NestedKey.Type, forKey key: Key
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
         try superDecoder(forKey: key).container(keyedBy: type)
     }
@@ -170,7 +173,9 @@ struct CBORKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func superDecoder() throws -> any Decoder {
         CBORDecoderImpl(
-            value: entries[CBORCodingKey.superKey.stringValue] ?? .null, codingPath: codingPath + [CBORCodingKey.superKey])
+            value: entries[CBORCodingKey.superKey.stringValue] ?? .null,
+            codingPath: codingPath + [CBORCodingKey.superKey]
+        )
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {

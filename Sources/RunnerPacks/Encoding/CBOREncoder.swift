@@ -141,7 +141,8 @@ struct CBOREncoderImpl: Encoder {
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.makeMap()
         return KeyedEncodingContainer(
-            CBORKeyedEncodingContainer<Key>(node: node, codingPath: codingPath, sortsDictionaryKeys: sortsDictionaryKeys))
+            CBORKeyedEncodingContainer<Key>(node: node, codingPath: codingPath, sortsDictionaryKeys: sortsDictionaryKeys)
+        )
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -171,7 +172,8 @@ struct CBORKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
-        keyedBy keyType: NestedKey.Type, forKey key: Key
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
         superEncoder(forKey: key).container(keyedBy: keyType)
     }
@@ -183,13 +185,17 @@ struct CBORKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func superEncoder() -> any Encoder {
         CBOREncoderImpl(
             node: node.child(forKey: CBORCodingKey.superKey.stringValue),
-            codingPath: codingPath + [CBORCodingKey.superKey], sortsDictionaryKeys: sortsDictionaryKeys)
+            codingPath: codingPath + [CBORCodingKey.superKey],
+            sortsDictionaryKeys: sortsDictionaryKeys
+        )
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         CBOREncoderImpl(
-            node: node.child(forKey: key.stringValue), codingPath: codingPath + [key],
-            sortsDictionaryKeys: sortsDictionaryKeys)
+            node: node.child(forKey: key.stringValue),
+            codingPath: codingPath + [key],
+            sortsDictionaryKeys: sortsDictionaryKeys
+        )
     }
 }
 

@@ -13,8 +13,10 @@ extension CBORValue {
         let value = try reader.readItem(depth: 0)
         guard reader.offset == bytes.count else {
             throw CBORError(
-                .trailingBytes, "\(bytes.count - reader.offset) bytes follow the top-level item",
-                offset: reader.offset)
+                .trailingBytes,
+                "\(bytes.count - reader.offset) bytes follow the top-level item",
+                offset: reader.offset
+            )
         }
         return value
     }
@@ -120,7 +122,9 @@ struct CBORReader {
     }
 
     private mutating func readMap(
-        count: UInt64?, depth: Int, start: Int
+        count: UInt64?,
+        depth: Int,
+        start: Int
     ) throws(CBORError) -> [(CBORValue, CBORValue)] {
         var entries: [(CBORValue, CBORValue)] = []
         guard let count else {

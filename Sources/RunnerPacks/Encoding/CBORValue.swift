@@ -95,11 +95,21 @@ extension CBORValue: Hashable {
 
     package func hash(into hasher: inout Hasher) {
         switch self {
-        case .unsigned(let value): hasher.combine(0); hasher.combine(value)
-        case .negative(let value): hasher.combine(1); hasher.combine(value)
-        case .bytes(let value): hasher.combine(2); hasher.combine(value)
-        case .text(let value): hasher.combine(3); hasher.combine(value)
-        case .array(let value): hasher.combine(4); hasher.combine(value)
+        case .unsigned(let value):
+            hasher.combine(0)
+            hasher.combine(value)
+        case .negative(let value):
+            hasher.combine(1)
+            hasher.combine(value)
+        case .bytes(let value):
+            hasher.combine(2)
+            hasher.combine(value)
+        case .text(let value):
+            hasher.combine(3)
+            hasher.combine(value)
+        case .array(let value):
+            hasher.combine(4)
+            hasher.combine(value)
         case .map(let entries):
             hasher.combine(5)
             hasher.combine(entries.count)
@@ -107,12 +117,21 @@ extension CBORValue: Hashable {
                 hasher.combine(key)
                 hasher.combine(value)
             }
-        case .tagged(let tag, let value): hasher.combine(6); hasher.combine(tag); hasher.combine(value)
-        case .bool(let value): hasher.combine(7); hasher.combine(value)
+        case .tagged(let tag, let value):
+            hasher.combine(6)
+            hasher.combine(tag)
+            hasher.combine(value)
+        case .bool(let value):
+            hasher.combine(7)
+            hasher.combine(value)
         case .null: hasher.combine(8)
         case .undefined: hasher.combine(9)
-        case .simple(let value): hasher.combine(10); hasher.combine(value)
-        case .float(let value): hasher.combine(11); hasher.combine(value.bitPattern)
+        case .simple(let value):
+            hasher.combine(10)
+            hasher.combine(value)
+        case .float(let value):
+            hasher.combine(11)
+            hasher.combine(value.bitPattern)
         }
     }
 }

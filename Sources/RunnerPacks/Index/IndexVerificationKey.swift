@@ -17,18 +17,23 @@ public struct IndexVerificationKey: Sendable, Hashable {
         let trimmed = text.trimmingASCIIWhitespace()
         guard let colon = trimmed.firstIndex(of: ":") else {
             throw PackError(
-                code: .invalidKey, message: "PACK_PUBLIC_KEY must look like ed25519:<base64 of the 32-byte public key>")
+                code: .invalidKey,
+                message: "PACK_PUBLIC_KEY must look like ed25519:<base64 of the 32-byte public key>"
+            )
         }
         let algorithm = trimmed[..<colon].lowercased()
         guard algorithm == "ed25519" else {
             throw PackError(
-                code: .invalidKey, message: "PACK_PUBLIC_KEY uses algorithm `\(algorithm)`; only ed25519 is supported")
+                code: .invalidKey,
+                message: "PACK_PUBLIC_KEY uses algorithm `\(algorithm)`; only ed25519 is supported"
+            )
         }
         let encoded = String(trimmed[trimmed.index(after: colon)...])
         guard let raw = Base64.decode(encoded, alphabet: .standard, padding: .optional), raw.count == 32 else {
             throw PackError(
                 code: .invalidKey,
-                message: "PACK_PUBLIC_KEY must hold the standard base64 of a 32-byte Ed25519 public key")
+                message: "PACK_PUBLIC_KEY must hold the standard base64 of a 32-byte Ed25519 public key"
+            )
         }
         rawKey = raw
     }
@@ -69,13 +74,15 @@ public struct IndexVerificationKey: Sendable, Hashable {
             throw PackError(
                 code: .indexSignatureInvalid,
                 message: "signature missing for pack \(packName) but PACK_PUBLIC_KEY is configured; "
-                    + "add the entry's `signature` (greentic-runner index sign)")
+                    + "add the entry's `signature` (greentic-runner index sign)"
+            )
         }
         guard isValidSignature(signature, digest: digest) else {
             throw PackError(
                 code: .indexSignatureInvalid,
                 message: "the index signature of pack \(packName) does not verify for \(digest) with PACK_PUBLIC_KEY; "
-                    + "re-sign the entry or check the key")
+                    + "re-sign the entry or check the key"
+            )
         }
     }
 }

@@ -1,5 +1,5 @@
-internal import RunnerCore
 internal import Crypto
+internal import RunnerCore
 
 /// The index-level digest of a pack file: `sha256:` + lowercase hex of SHA-256 over the whole
 /// `.gtpack` (reference §3 steps 2–3).
@@ -26,7 +26,8 @@ public enum PackDigest {
         }
         throw PackError(
             code: .digestMismatch,
-            message: "digest mismatch for \(packName): expected \(expected), found \(actual); \(advice)")
+            message: "digest mismatch for \(packName): expected \(expected), found \(actual); \(advice)"
+        )
     }
 
     /// The lowercase hex of a `sha256:<hex>` digest, or `nil` if `digest` is not one.

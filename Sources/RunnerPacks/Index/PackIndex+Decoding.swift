@@ -12,7 +12,8 @@ extension PackIndex {
         guard case .object(let top) = document else {
             throw PackError(
                 code: .indexInvalid,
-                message: "the pack index must be a JSON object mapping tenant ids to {main_pack, overlays}")
+                message: "the pack index must be a JSON object mapping tenant ids to {main_pack, overlays}"
+            )
         }
         if case .object(let wrapped)? = top["tenants"], wrapped["main_pack"] == nil {
             return wrapped
@@ -22,7 +23,10 @@ extension PackIndex {
 
     /// One tenant's packs.
     static func tenantPacks(
-        _ tenant: String, _ record: JSONValue, base: PackLocator.Base, packSource: String?
+        _ tenant: String,
+        _ record: JSONValue,
+        base: PackLocator.Base,
+        packSource: String?
     ) throws(PackError) -> TenantPacks {
         guard !tenant.isEmpty else {
             throw PackError(code: .indexInvalid, message: "the pack index has a tenant with an empty id")
@@ -38,7 +42,12 @@ extension PackIndex {
             for (offset, item) in items.enumerated() {
                 overlays.append(
                     try entry(
-                        item, context: "tenant `\(tenant)` overlays[\(offset)]", base: base, packSource: packSource))
+                        item,
+                        context: "tenant `\(tenant)` overlays[\(offset)]",
+                        base: base,
+                        packSource: packSource
+                    )
+                )
             }
         }
         return TenantPacks(tenant: tenant, main: mainEntry, overlays: overlays)
@@ -46,7 +55,10 @@ extension PackIndex {
 
     /// One pack entry, in the flat or the wrapper spelling.
     static func entry(
-        _ value: JSONValue, context: String, base: PackLocator.Base, packSource: String?
+        _ value: JSONValue,
+        context: String,
+        base: PackLocator.Base,
+        packSource: String?
     ) throws(PackError) -> PackIndexEntry {
         let reader = try JSONObjectReader(value, context: context, code: .indexInvalid)
         var referenceName: String?
@@ -58,9 +70,19 @@ extension PackIndex {
         }
         let name = try agreeing(reader, "name", try reader.optionalString("name"), "reference.name", referenceName)
         let version = try agreeing(
-            reader, "version", try reader.optionalString("version"), "reference.version", referenceVersion)
+            reader,
+            "version",
+            try reader.optionalString("version"),
+            "reference.version",
+            referenceVersion
+        )
         let locatorText = try agreeing(
-            reader, "locator", try reader.optionalString("locator"), "path", try reader.optionalString("path"))
+            reader,
+            "locator",
+            try reader.optionalString("locator"),
+            "path",
+            try reader.optionalString("path")
+        )
         guard let name, !name.isEmpty else {
             throw reader.error("name", "is required (or `reference.name`)")
         }
@@ -80,7 +102,8 @@ extension PackIndex {
         guard version != nil || digest != nil else {
             throw PackError(
                 code: .indexInvalid,
-                message: "\(context): pack entry is missing version or digest pin; add `version` or `digest`")
+                message: "\(context): pack entry is missing version or digest pin; add `version` or `digest`"
+            )
         }
         let locator: PackLocator
         do {
@@ -89,13 +112,21 @@ extension PackIndex {
             throw PackError(code: error.code, message: "\(context) field `locator`: \(error.message)", cause: error)
         }
         return PackIndexEntry(
-            name: name, version: version, digest: digest, locator: locator,
-            signature: try reader.optionalString("signature"))
+            name: name,
+            version: version,
+            digest: digest,
+            locator: locator,
+            signature: try reader.optionalString("signature")
+        )
     }
 
     /// `first` or `second` (two spellings of one field); an error if both are given and differ.
     private static func agreeing(
-        _ reader: JSONObjectReader, _ firstName: String, _ first: String?, _ secondName: String, _ second: String?
+        _ reader: JSONObjectReader,
+        _ firstName: String,
+        _ first: String?,
+        _ secondName: String,
+        _ second: String?
     ) throws(PackError) -> String? {
         if let first, let second, first != second {
             throw reader.error(firstName, "is `\(first)` but `\(secondName)` is `\(second)`; give one of them")

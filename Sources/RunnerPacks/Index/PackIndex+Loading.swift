@@ -8,16 +8,24 @@ extension PackIndex {
     ///   ``parseIsolatingTenants(_:base:packSource:)``).
     /// - Throws: ``PackError`` when the location is invalid or the file cannot be read; remote
     ///   (`http(s)://`) indexes come with the remote resolvers of a later release.
-    public static func load(location: String, packSource: String? = nil) async throws(PackError) -> (
+    public static func load(
+        location: String,
+        packSource: String? = nil
+    ) async throws(PackError) -> (
         index: PackIndex, rejected: [String: PackError]
     ) {
         let base = try base(forIndexLocation: location)
         guard case .directory(let directory) = base else {
-            throw PackError(code: .locatorInvalid, message: "PACK_INDEX_URL `\(location)`: remote indexes are not supported in this release")
+            throw PackError(
+                code: .locatorInvalid,
+                message: "PACK_INDEX_URL `\(location)`: remote indexes are not supported in this release"
+            )
         }
         let trimmed = location.trimmingASCIIWhitespace()
         let path = trimmed.lowercased().hasPrefix("file://") ? (URL(string: trimmed)?.path ?? trimmed) : trimmed
-        let file = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent)
+        let file =
+            path.hasPrefix("/")
+            ? URL(fileURLWithPath: path) : directory.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent)
         let bytes = try await BlockingWork.run { () throws(PackError) in
             do {
                 return Array(try Data(contentsOf: file))

@@ -51,7 +51,10 @@ public struct PackIndex: Sendable, Hashable {
         } catch {
             let exists = FileManager.default.fileExists(atPath: url.path)
             throw PackError(
-                code: exists ? .io : .notFound, message: "cannot read the pack index at \(url.path)", cause: error)
+                code: exists ? .io : .notFound,
+                message: "cannot read the pack index at \(url.path)",
+                cause: error
+            )
         }
         try self.init(parsing: Array(data), base: .directory(url.deletingLastPathComponent()), packSource: packSource)
     }
@@ -83,7 +86,8 @@ public struct PackIndex: Sendable, Hashable {
         } else if trimmed.contains("://") {
             throw PackError(
                 code: .locatorInvalid,
-                message: "PACK_INDEX_URL `\(trimmed)` must be a path, a file:// URL or an http(s):// URL")
+                message: "PACK_INDEX_URL `\(trimmed)` must be a path, a file:// URL or an http(s):// URL"
+            )
         }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         return .directory(URL(fileURLWithPath: absolute).standardizedFileURL.deletingLastPathComponent())
@@ -96,7 +100,9 @@ public struct PackIndex: Sendable, Hashable {
     /// - Throws: ``PackError/Code/indexInvalid`` only when the document as a whole is unusable
     ///   (not JSON, not an object).
     public static func parseIsolatingTenants(
-        _ bytes: [UInt8], base: PackLocator.Base = .none, packSource: String? = nil
+        _ bytes: [UInt8],
+        base: PackLocator.Base = .none,
+        packSource: String? = nil
     ) throws(PackError) -> (index: PackIndex, rejected: [String: PackError]) {
         let records = try tenantRecords(bytes)
         var tenants: [String: TenantPacks] = [:]

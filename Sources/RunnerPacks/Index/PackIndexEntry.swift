@@ -13,7 +13,11 @@ public struct PackIndexEntry: Sendable, Hashable {
 
     /// Creates an entry.
     public init(
-        name: String, version: String? = nil, digest: String? = nil, locator: PackLocator, signature: String? = nil
+        name: String,
+        version: String? = nil,
+        digest: String? = nil,
+        locator: PackLocator,
+        signature: String? = nil
     ) {
         self.name = name
         self.version = version

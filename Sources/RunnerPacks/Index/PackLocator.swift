@@ -68,7 +68,9 @@ public struct PackLocator: Sendable, Hashable, CustomStringConvertible {
             actual = String(scheme[scheme.index(after: plus)...])
             guard !logical.isEmpty, !actual.isEmpty, !actual.contains("+") else {
                 throw PackError(
-                    code: .locatorInvalid, message: "locator `\(text)` must use the form logical+actual://…")
+                    code: .locatorInvalid,
+                    message: "locator `\(text)` must use the form logical+actual://…"
+                )
             }
         }
         guard !rest.isEmpty else {
@@ -83,20 +85,35 @@ public struct PackLocator: Sendable, Hashable, CustomStringConvertible {
                 url.path.hasPrefix("/")
             else {
                 throw PackError(
-                    code: .locatorInvalid, message: "locator `\(text)` is not an absolute file:/// URL")
+                    code: .locatorInvalid,
+                    message: "locator `\(text)` is not an absolute file:/// URL"
+                )
             }
             self.init(
-                original: text, resolverScheme: logical == "file" ? "fs" : logical, targetScheme: "fs", path: url.path)
+                original: text,
+                resolverScheme: logical == "file" ? "fs" : logical,
+                targetScheme: "fs",
+                path: url.path
+            )
         case "http", "https":
             guard let url = URL(string: actual + "://" + rest), let host = url.host, !host.isEmpty else {
                 throw PackError(code: .locatorInvalid, message: "locator `\(text)` is not a valid \(actual) URL")
             }
             self.init(
-                original: text, resolverScheme: logical, targetScheme: actual, target: url.absoluteString, fileURL: nil)
+                original: text,
+                resolverScheme: logical,
+                targetScheme: actual,
+                target: url.absoluteString,
+                fileURL: nil
+            )
         default:
             self.init(
-                original: text, resolverScheme: logical, targetScheme: actual, target: actual + "://" + rest,
-                fileURL: nil)
+                original: text,
+                resolverScheme: logical,
+                targetScheme: actual,
+                target: actual + "://" + rest,
+                fileURL: nil
+            )
         }
     }
 
@@ -110,8 +127,12 @@ public struct PackLocator: Sendable, Hashable, CustomStringConvertible {
 
     private init(original: String, resolverScheme: String, targetScheme: String, path: String) {
         self.init(
-            original: original, resolverScheme: resolverScheme, targetScheme: targetScheme, target: "fs://" + path,
-            fileURL: URL(fileURLWithPath: path))
+            original: original,
+            resolverScheme: resolverScheme,
+            targetScheme: targetScheme,
+            target: "fs://" + path,
+            fileURL: URL(fileURLWithPath: path)
+        )
     }
 
     /// Describes the locator (the resolved target, with the logical scheme when it differs).
@@ -122,13 +143,19 @@ public struct PackLocator: Sendable, Hashable, CustomStringConvertible {
     private static let knownSources = ["fs", "http", "https", "oci", "s3", "gcs", "azblob", "azure", "azureblob"]
 
     private static func schemeless(
-        _ path: String, original: String, base: Base, packSource: String?
+        _ path: String,
+        original: String,
+        base: Base,
+        packSource: String?
     ) throws(PackError) -> PackLocator {
         switch base {
         case .directory:
             return PackLocator(
-                original: original, resolverScheme: "fs", targetScheme: "fs",
-                path: try absolutePath(path, base: base, locator: original))
+                original: original,
+                resolverScheme: "fs",
+                targetScheme: "fs",
+                path: try absolutePath(path, base: base, locator: original)
+            )
         case .url(let indexURL):
             guard !path.hasPrefix("/") || indexURL.isFileURL, let resolved = URL(string: path, relativeTo: indexURL)
             else {
@@ -144,17 +171,22 @@ public struct PackLocator: Sendable, Hashable, CustomStringConvertible {
             guard knownSources.contains(source) else {
                 throw PackError(
                     code: .locatorInvalid,
-                    message: "PACK_SOURCE `\(packSource ?? "")` is not one of \(knownSources.joined(separator: ", "))")
+                    message: "PACK_SOURCE `\(packSource ?? "")` is not one of \(knownSources.joined(separator: ", "))"
+                )
             }
             guard source == "fs" else {
                 throw PackError(
                     code: .locatorInvalid,
                     message: "locator `\(original)` is missing a scheme; with PACK_SOURCE=\(source) write it as "
-                        + "\(source)://…, or use a local path with PACK_SOURCE=fs")
+                        + "\(source)://…, or use a local path with PACK_SOURCE=fs"
+                )
             }
             return PackLocator(
-                original: original, resolverScheme: "fs", targetScheme: "fs",
-                path: try absolutePath(path, base: base, locator: original))
+                original: original,
+                resolverScheme: "fs",
+                targetScheme: "fs",
+                path: try absolutePath(path, base: base, locator: original)
+            )
         }
     }
 
@@ -178,7 +210,11 @@ public struct PackLocator: Sendable, Hashable, CustomStringConvertible {
 
     private func withOriginal(_ text: String) -> PackLocator {
         PackLocator(
-            original: text, resolverScheme: resolverScheme, targetScheme: targetScheme, target: target, fileURL: fileURL
+            original: text,
+            resolverScheme: resolverScheme,
+            targetScheme: targetScheme,
+            target: target,
+            fileURL: fileURL
         )
     }
 }

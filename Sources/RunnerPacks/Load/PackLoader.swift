@@ -21,7 +21,8 @@ public struct PackLoader: Sendable {
 
         /// Creates a configuration.
         public init(
-            policy: VerificationPolicy = .devOK, indexKey: IndexVerificationKey? = nil,
+            policy: VerificationPolicy = .devOK,
+            indexKey: IndexVerificationKey? = nil,
             limits: PackReader.Limits = .init()
         ) {
             self.policy = policy
@@ -46,7 +47,9 @@ public struct PackLoader: Sendable {
 
     /// Creates a loader.
     public init(
-        registry: PackResolverRegistry = .standard(), cache: PackCache, configuration: Configuration = .init(),
+        registry: PackResolverRegistry = .standard(),
+        cache: PackCache,
+        configuration: Configuration = .init(),
         logger: Logger = Logger(label: "greentic.runner.packs")
     ) {
         self.registry = registry
@@ -111,11 +114,13 @@ public struct PackLoader: Sendable {
         }
         if let version = entry.version, version != loaded.manifest.meta.version {
             loaded.report.warnings.append(
-                "the index pins \(entry.name) to version \(version) but the pack's manifest says \(loaded.manifest.meta.version)")
+                "the index pins \(entry.name) to version \(version) but the pack's manifest says \(loaded.manifest.meta.version)"
+            )
         }
         logger.debug(
             "pack verified",
-            metadata: ["pack": "\(entry.name)", "digest": "\(file.digest)", "policy": "\(configuration.policy)"])
+            metadata: ["pack": "\(entry.name)", "digest": "\(file.digest)", "policy": "\(configuration.policy)"]
+        )
         return ResolvedPack(entry: entry, digest: file.digest, cachePath: file.cachePath, loaded: loaded, fromCache: file.fromCache)
     }
 
@@ -123,7 +128,10 @@ public struct PackLoader: Sendable {
         let key = entry.locator.target
         let remembered = etags.entries.withLock { $0[key] }
         let request = PackFetchRequest(
-            locator: entry.locator, previousETag: remembered?.etag, maxBytes: configuration.limits.maxArchiveBytes)
+            locator: entry.locator,
+            previousETag: remembered?.etag,
+            maxBytes: configuration.limits.maxArchiveBytes
+        )
         switch try await registry.fetch(request) {
         case .fetched(let fetched):
             if let etag = fetched.etag {
@@ -133,7 +141,9 @@ public struct PackLoader: Sendable {
             return (fetched.bytes, false)
         case .notModified:
             let cache = self.cache
-            if let remembered, let cached = try await BlockingWork.run({ () throws(PackError) in try cache.cachedBytes(for: remembered.digest) }) {
+            if let remembered,
+                let cached = try await BlockingWork.run({ () throws(PackError) in try cache.cachedBytes(for: remembered.digest) })
+            {
                 return (cached, true)
             }
             etags.entries.withLock { $0[key] = nil }
@@ -143,7 +153,8 @@ public struct PackLoader: Sendable {
                 throw PackError(
                     code: .io,
                     message: "the resolver for \(entry.locator) answered `not modified` to an unconditional request "
-                        + "for pack \(entry.name)")
+                        + "for pack \(entry.name)"
+                )
             }
             return (fetched.bytes, false)
         }

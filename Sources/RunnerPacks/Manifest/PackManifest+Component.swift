@@ -24,8 +24,14 @@ extension PackManifest {
 
         /// Creates a component entry.
         public init(
-            name: String, version: String, fileWasm: String, hashBLAKE3: String, schemaFile: String? = nil,
-            manifestFile: String? = nil, world: String? = nil, capabilities: JSONValue? = nil
+            name: String,
+            version: String,
+            fileWasm: String,
+            hashBLAKE3: String,
+            schemaFile: String? = nil,
+            manifestFile: String? = nil,
+            world: String? = nil,
+            capabilities: JSONValue? = nil
         ) {
             self.name = name
             self.version = version

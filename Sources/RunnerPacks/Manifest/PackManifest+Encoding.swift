@@ -10,7 +10,10 @@ extension PackManifest {
             return try CBOREncoder().encodeValue(self).encodedSelfDescribed()
         } catch {
             throw PackError(
-                code: .invalidManifest, message: "the manifest cannot be encoded as CBOR: \(error)", cause: error)
+                code: .invalidManifest,
+                message: "the manifest cannot be encoded as CBOR: \(error)",
+                cause: error
+            )
         }
     }
 
@@ -23,7 +26,9 @@ extension PackManifest {
         } catch {
             throw PackError(
                 code: .invalidManifest,
-                message: "manifest.cbor does not decode as a pack manifest (\(error)); rebuild the pack", cause: error)
+                message: "manifest.cbor does not decode as a pack manifest (\(error)); rebuild the pack",
+                cause: error
+            )
         }
     }
 
@@ -54,7 +59,8 @@ extension PackManifest.Meta {
             (
                 "imports",
                 .array(
-                    imports.map { .object([("pack_id", .string($0.packID)), ("version_req", .string($0.versionReq))]) })
+                    imports.map { .object([("pack_id", .string($0.packID)), ("version_req", .string($0.versionReq))]) }
+                )
             ),
             ("entry_flows", .array(entryFlows.map { .string($0) })),
             ("created_at_utc", .string(createdAtUTC)),

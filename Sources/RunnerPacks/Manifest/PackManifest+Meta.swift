@@ -30,8 +30,15 @@ extension PackManifest {
 
         /// Creates metadata.
         public init(
-            packID: String, version: String, name: String, description: String? = nil, authors: [String] = [],
-            license: String? = nil, imports: [Import] = [], entryFlows: [String], createdAtUTC: String,
+            packID: String,
+            version: String,
+            name: String,
+            description: String? = nil,
+            authors: [String] = [],
+            license: String? = nil,
+            imports: [Import] = [],
+            entryFlows: [String],
+            createdAtUTC: String,
             annotations: [String: JSONValue] = [:]
         ) {
             self.packID = packID

@@ -22,8 +22,13 @@ public struct PackProvenance: Sendable, Hashable {
 
     /// Creates a provenance record.
     public init(
-        builder: String, gitCommit: String? = nil, gitRepo: String? = nil, toolchain: String? = nil,
-        builtAtUTC: String, host: String? = nil, notes: String? = nil
+        builder: String,
+        gitCommit: String? = nil,
+        gitRepo: String? = nil,
+        toolchain: String? = nil,
+        builtAtUTC: String,
+        host: String? = nil,
+        notes: String? = nil
     ) {
         self.builder = builder
         self.gitCommit = gitCommit

@@ -32,8 +32,12 @@ public struct PackSignature: Sendable, Hashable {
     /// Creates a record for a raw Ed25519 `signature` over `digest`.
     public init(signature: [UInt8], digest: [UInt8], signedAtUTC: String, keyFingerprint: String?) {
         self.init(
-            alg: Self.ed25519, sig: Base64.encode(signature, alphabet: .urlSafe, padded: false),
-            digest: Hex.encode(digest), signedAtUTC: signedAtUTC, keyFingerprint: keyFingerprint)
+            alg: Self.ed25519,
+            sig: Base64.encode(signature, alphabet: .urlSafe, padded: false),
+            digest: Hex.encode(digest),
+            signedAtUTC: signedAtUTC,
+            keyFingerprint: keyFingerprint
+        )
     }
 
     /// The `signatures/pack.sig` bytes (pretty JSON).
@@ -59,13 +63,19 @@ public struct PackSignature: Sendable, Hashable {
             document = try JSONValue(parsing: bytes)
         } catch {
             throw PackError(
-                code: .signatureInvalid, message: "signatures/pack.sig is not valid JSON: \(error)", cause: error)
+                code: .signatureInvalid,
+                message: "signatures/pack.sig is not valid JSON: \(error)",
+                cause: error
+            )
         }
         let root = try JSONObjectReader(document, context: "signatures/pack.sig", code: .signatureInvalid)
         self.init(
-            alg: try root.string("alg"), sig: try root.string("sig"), digest: try root.string("digest"),
+            alg: try root.string("alg"),
+            sig: try root.string("sig"),
+            digest: try root.string("digest"),
             signedAtUTC: try root.optionalString("signed_at_utc") ?? "",
-            keyFingerprint: try root.optionalString("key_fingerprint"))
+            keyFingerprint: try root.optionalString("key_fingerprint")
+        )
     }
 
     /// The raw 64 signature bytes.
@@ -76,12 +86,14 @@ public struct PackSignature: Sendable, Hashable {
         guard let bytes = Base64.decode(sig, alphabet: .urlSafe, padding: .forbidden) else {
             throw PackError(
                 code: .signatureInvalid,
-                message: "signatures/pack.sig field `sig` is not URL-safe base64 without padding; re-sign the pack")
+                message: "signatures/pack.sig field `sig` is not URL-safe base64 without padding; re-sign the pack"
+            )
         }
         guard bytes.count == 64 else {
             throw PackError(
                 code: .signatureInvalid,
-                message: "signatures/pack.sig field `sig` decodes to \(bytes.count) bytes; an Ed25519 signature has 64")
+                message: "signatures/pack.sig field `sig` decodes to \(bytes.count) bytes; an Ed25519 signature has 64"
+            )
         }
         return bytes
     }

@@ -69,7 +69,8 @@ public struct SBOM: Sendable, Hashable {
         guard format == SBOM.formatIdentifier else {
             throw PackError(
                 code: .invalidManifest,
-                message: "sbom.json has format `\(format)`; this runner reads `\(SBOM.formatIdentifier)` only")
+                message: "sbom.json has format `\(format)`; this runner reads `\(SBOM.formatIdentifier)` only"
+            )
         }
         guard case .array(let items)? = root.members["files"] else {
             throw root.error("files", "must be an array")
@@ -79,8 +80,12 @@ public struct SBOM: Sendable, Hashable {
             let entry = try JSONObjectReader(item, context: "sbom.json files[\(index)]", code: .invalidManifest)
             files.append(
                 Entry(
-                    path: try entry.string("path"), size: try entry.unsignedInteger("size"),
-                    hashBLAKE3: try entry.string("hash_blake3"), mediaType: try entry.string("media_type")))
+                    path: try entry.string("path"),
+                    size: try entry.unsignedInteger("size"),
+                    hashBLAKE3: try entry.string("hash_blake3"),
+                    mediaType: try entry.string("media_type")
+                )
+            )
         }
         self.init(format: format, files: files)
     }

@@ -1,5 +1,5 @@
-internal import RunnerCore
 internal import Crypto
+internal import RunnerCore
 
 /// Opens and verifies `.gtpack` archives (reference §4.3), treating every byte as hostile.
 ///
@@ -65,11 +65,15 @@ public struct PackReader: Sendable {
 
         guard let signatureBytes = files[Self.signaturePath] else {
             throw PackError(
-                code: .signatureMissing, message: "\(Self.signaturePath) is missing; unsigned packs are never loaded")
+                code: .signatureMissing,
+                message: "\(Self.signaturePath) is missing; unsigned packs are never loaded"
+            )
         }
         guard let chainBytes = files[Self.chainPath] else {
             throw PackError(
-                code: .signatureMissing, message: "\(Self.chainPath) is missing; the signer's certificate is required")
+                code: .signatureMissing,
+                message: "\(Self.chainPath) is missing; the signer's certificate is required"
+            )
         }
         let signature = try PackSignature(json: signatureBytes)
         let digest = PackSigningDigest.compute(manifestCBOR: manifestCBOR, sbomJSON: sbomJSON, entries: sbom.files)
@@ -78,12 +82,14 @@ public struct PackReader: Sendable {
             throw PackError(
                 code: .digestMismatch,
                 message: "\(Self.signaturePath) signs digest \(signature.digest) but the pack contents hash to "
-                    + "\(digestHex); the pack was modified after signing")
+                    + "\(digestHex); the pack was modified after signing"
+            )
         }
         guard signature.alg.lowercased() == PackSignature.ed25519 else {
             throw PackError(
                 code: .signatureInvalid,
-                message: "\(Self.signaturePath) uses algorithm `\(signature.alg)`; only ed25519 is supported")
+                message: "\(Self.signaturePath) uses algorithm `\(signature.alg)`; only ed25519 is supported"
+            )
         }
         let rawSignature = try signature.signatureBytes()
         let signer = try PackCertificate.parseChain(chainBytes)
@@ -113,14 +119,20 @@ public struct PackReader: Sendable {
             throw PackError(
                 code: .signatureInvalid,
                 message: "\(Self.signaturePath) does not verify with the key in \(Self.chainPath); "
-                    + "the signature or the certificate was replaced")
+                    + "the signature or the certificate was replaced"
+            )
         }
         warnings += try Self.checkManifestFiles(manifest, files: files)
         return LoadedPack(
-            manifest: manifest, sbom: sbom, files: files,
+            manifest: manifest,
+            sbom: sbom,
+            files: files,
             report: VerificationReport(signatureOK: true, sbomOK: true, policy: policy, warnings: warnings),
             signerPublicKey: "ed25519:" + Base64.encode(signer.publicKey, alphabet: .standard, padded: true),
-            isDevelopmentSigned: signer.isDevelopmentCertificate, digest: digestHex, signature: signature)
+            isDevelopmentSigned: signer.isDevelopmentCertificate,
+            digest: digestHex,
+            signature: signature
+        )
     }
 
     private static func verifySBOM(_ sbom: SBOM, files: [String: [UInt8]]) throws(PackError) {
@@ -131,38 +143,46 @@ public struct PackReader: Sendable {
             }
             guard let bytes = files[entry.path] else {
                 throw PackError(
-                    code: .sbomMismatch, message: "sbom.json lists `\(entry.path)` but the archive has no such file")
+                    code: .sbomMismatch,
+                    message: "sbom.json lists `\(entry.path)` but the archive has no such file"
+                )
             }
             let actual = PackSigningDigest.blake3Hex(bytes)
             guard actual == entry.hashBLAKE3.lowercased() else {
                 throw PackError(
                     code: .sbomMismatch,
                     message: "`\(entry.path)` has BLAKE3 \(actual) but sbom.json records \(entry.hashBLAKE3); "
-                        + "the file was modified")
+                        + "the file was modified"
+                )
             }
             guard UInt64(bytes.count) == entry.size else {
                 throw PackError(
                     code: .sbomMismatch,
-                    message: "`\(entry.path)` is \(bytes.count) bytes but sbom.json records \(entry.size)")
+                    message: "`\(entry.path)` is \(bytes.count) bytes but sbom.json records \(entry.size)"
+                )
             }
         }
         for path in files.keys.sorted() where path != "sbom.json" && path != signaturePath && path != chainPath {
             guard listed.contains(path) else {
                 throw PackError(
                     code: .sbomMismatch,
-                    message: "`\(path)` is in the archive but not listed in sbom.json; unlisted files are not allowed")
+                    message: "`\(path)` is in the archive but not listed in sbom.json; unlisted files are not allowed"
+                )
             }
         }
     }
 
     private static func checkManifestFiles(
-        _ manifest: PackManifest, files: [String: [UInt8]]
+        _ manifest: PackManifest,
+        files: [String: [UInt8]]
     ) throws(PackError) -> [String] {
         var warnings: [String] = []
         for flow in manifest.flows {
             for path in [flow.fileYAML, flow.fileJSON] where files[path] == nil {
                 throw PackError(
-                    code: .missingFile, message: "flow `\(flow.id)` names `\(path)`, which is not in the pack")
+                    code: .missingFile,
+                    message: "flow `\(flow.id)` names `\(path)`, which is not in the pack"
+                )
             }
             if let json = files[flow.fileJSON], PackSigningDigest.blake3Hex(json) != flow.hashBLAKE3.lowercased() {
                 warnings.append("flow `\(flow.id)`: hash_blake3 does not match \(flow.fileJSON)")
@@ -173,18 +193,21 @@ public struct PackReader: Sendable {
                 throw PackError(
                     code: .missingFile,
                     message: "component `\(component.name)@\(component.version)` names `\(component.fileWasm)`, "
-                        + "which is not in the pack")
+                        + "which is not in the pack"
+                )
             }
             guard PackSigningDigest.blake3Hex(wasm) == component.hashBLAKE3.lowercased() else {
                 throw PackError(
                     code: .invalidManifest,
                     message: "component `\(component.name)@\(component.version)`: manifest hash_blake3 does not match "
-                        + "\(component.fileWasm)")
+                        + "\(component.fileWasm)"
+                )
             }
             for path in [component.schemaFile, component.manifestFile].compactMap({ $0 }) where files[path] == nil {
                 throw PackError(
                     code: .missingFile,
-                    message: "component `\(component.name)` names `\(path)`, which is not in the pack")
+                    message: "component `\(component.name)` names `\(path)`, which is not in the pack"
+                )
             }
         }
         for entry in manifest.meta.entryFlows where manifest.flow(id: entry) == nil {

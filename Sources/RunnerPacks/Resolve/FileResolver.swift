@@ -19,7 +19,8 @@ public struct FileResolver: PackResolver {
             throw PackError(
                 code: .locatorInvalid,
                 message:
-                    "the file resolver cannot fetch `\(request.locator.original)`; it reads fs:// and file:// paths")
+                    "the file resolver cannot fetch `\(request.locator.original)`; it reads fs:// and file:// paths"
+            )
         }
         let path = url.path
         var isDirectory: ObjCBool = false
@@ -40,7 +41,9 @@ public struct FileResolver: PackResolver {
         }
         guard bytes.count <= request.maxBytes else {
             throw PackError(
-                code: .tooLarge, message: "pack file \(path) is larger than the \(request.maxBytes)-byte limit")
+                code: .tooLarge,
+                message: "pack file \(path) is larger than the \(request.maxBytes)-byte limit"
+            )
         }
         return .fetched(FetchedPack(bytes: bytes))
     }

@@ -36,7 +36,8 @@ public struct PackResolverRegistry: Sendable {
             throw PackError(
                 code: .locatorInvalid,
                 message: "no resolver for scheme \(locator.resolverScheme) (locator `\(locator.original)`); "
-                    + "available: \(schemes.joined(separator: ", "))")
+                    + "available: \(schemes.joined(separator: ", "))"
+            )
         }
         return resolver
     }

@@ -39,12 +39,15 @@ enum PackCertificate {
                     Critical(BasicConstraints.notCertificateAuthority)
                     Critical(KeyUsage(digitalSignature: true))
                 },
-                issuerPrivateKey: privateKey)
+                issuerPrivateKey: privateKey
+            )
             return try certificate.serializeAsPEM().pemString + "\n"
         } catch {
             throw PackError(
-                code: .invalidKey, message: "cannot build the signer certificate for CN=\(key.commonName): \(error)",
-                cause: error)
+                code: .invalidKey,
+                message: "cannot build the signer certificate for CN=\(key.commonName): \(error)",
+                cause: error
+            )
         }
     }
 
@@ -76,7 +79,10 @@ enum PackCertificate {
             documents = try PEMDocument.parseMultiple(pemString: text)
         } catch {
             throw PackError(
-                code: .signatureInvalid, message: "signatures/chain.pem is not valid PEM: \(error)", cause: error)
+                code: .signatureInvalid,
+                message: "signatures/chain.pem is not valid PEM: \(error)",
+                cause: error
+            )
         }
         guard let first = documents.first else {
             throw PackError(code: .signatureInvalid, message: "signatures/chain.pem holds no certificate")
@@ -85,7 +91,8 @@ enum PackCertificate {
             throw PackError(
                 code: .signatureInvalid,
                 message:
-                    "signatures/chain.pem holds a `\(other.discriminator)` block; only CERTIFICATE blocks are allowed")
+                    "signatures/chain.pem holds a `\(other.discriminator)` block; only CERTIFICATE blocks are allowed"
+            )
         }
         let certificate: Certificate
         do {
@@ -94,12 +101,14 @@ enum PackCertificate {
             throw PackError(
                 code: .signatureInvalid,
                 message: "the first certificate in signatures/chain.pem is malformed: \(error)",
-                cause: error)
+                cause: error
+            )
         }
         guard let publicKey = Curve25519.Signing.PublicKey(certificate.publicKey) else {
             throw PackError(
                 code: .signatureInvalid,
-                message: "the first certificate in signatures/chain.pem does not hold an Ed25519 public key")
+                message: "the first certificate in signatures/chain.pem does not hold an Ed25519 public key"
+            )
         }
         var commonNames: [String] = []
         for relativeName in certificate.subject {
@@ -108,8 +117,11 @@ enum PackCertificate {
             }
         }
         return Signer(
-            publicKey: Array(publicKey.rawRepresentation), subjectCommonNames: commonNames,
-            isSelfIssued: certificate.subject == certificate.issuer, chainLength: documents.count)
+            publicKey: Array(publicKey.rawRepresentation),
+            subjectCommonNames: commonNames,
+            isSelfIssued: certificate.subject == certificate.issuer,
+            chainLength: documents.count
+        )
     }
 }
 

@@ -61,7 +61,8 @@ public struct PackSigningKey: Sendable {
             throw PackError(
                 code: exists ? .io : .notFound,
                 message: "cannot read the signing key at \(url.path); create one with `greentic-runner keys generate`",
-                cause: error)
+                cause: error
+            )
         }
         do {
             try self.init(pemRepresentation: text, commonName: commonName)
@@ -105,10 +106,15 @@ public struct PackSigningKey: Sendable {
     /// - Throws: ``PackError/Code/io`` if the file cannot be written.
     public func write(to url: URL) throws(PackError) {
         let created = FileManager.default.createFile(
-            atPath: url.path, contents: Data(pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+            atPath: url.path,
+            contents: Data(pemRepresentation.utf8),
+            attributes: [.posixPermissions: 0o600]
+        )
         guard created else {
             throw PackError(
-                code: .io, message: "cannot write the signing key to \(url.path); check the directory exists")
+                code: .io,
+                message: "cannot write the signing key to \(url.path); check the directory exists"
+            )
         }
     }
 
@@ -136,7 +142,8 @@ public struct PackSigningKey: Sendable {
             guard document.discriminator == "PRIVATE KEY" else {
                 throw PackError(
                     code: .invalidKey,
-                    message: "expected a PKCS#8 `PRIVATE KEY` PEM block, found `\(document.discriminator)`")
+                    message: "expected a PKCS#8 `PRIVATE KEY` PEM block, found `\(document.discriminator)`"
+                )
             }
             let root = try DER.parse(document.derBytes)
             return try DER.sequence(root, identifier: .sequence) { nodes in

@@ -29,20 +29,26 @@ final class FakeBotAPI: Sendable {
             self.recorded.withLock { $0.append(Call(method: method, path: request.uri.path, body: object)) }
             if let status = self.failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
                 return Response(
-                    status: .init(code: status), headers: [.contentType: "application/json", .retryAfter: "0"],
-                    body: .init(byteBuffer: ByteBuffer(string: #"{"ok":false,"error_code":\#(status),"description":"simulated"}"#)))
+                    status: .init(code: status),
+                    headers: [.contentType: "application/json", .retryAfter: "0"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"ok":false,"error_code":\#(status),"description":"simulated"}"#))
+                )
             }
             let chatID = object["chat_id"] as? Int ?? 0
             let text = object["text"] as? String ?? ""
-            let reply = #"{"ok":true,"result":{"message_id":99,"date":1767268800,"chat":{"id":\#(chatID),"type":"private"},"text":\#(String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast())}}"#
+            let reply =
+                #"{"ok":true,"result":{"message_id":99,"date":1767268800,"chat":{"id":\#(chatID),"type":"private"},"text":\#(String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast())}}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "test.fake-bot-api")
         logger.logLevel = .critical
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+            logger: logger
+        )
         let group = ServiceGroup(services: [app], logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {

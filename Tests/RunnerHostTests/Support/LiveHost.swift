@@ -24,8 +24,12 @@ func withLiveHost<T: Sendable>(
     var logger = Logger(label: "test.host")
     logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
     let host = RunnerHost(
-        configuration: configuration, customRoutes: customRoutes, environment: environment, logger: logger,
-        onServerRunning: { continuation.yield($0) })
+        configuration: configuration,
+        customRoutes: customRoutes,
+        environment: environment,
+        logger: logger,
+        onServerRunning: { continuation.yield($0) }
+    )
     let group = ServiceGroup(services: [host], logger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { tasks in
         tasks.addTask {
@@ -80,7 +84,11 @@ struct LiveClient: Sendable {
     let port: Int
 
     func request(
-        _ method: HTTPMethod, _ path: String, body: [UInt8] = [], headers: [(String, String)] = [], timeout: TimeAmount = .seconds(30)
+        _ method: HTTPMethod,
+        _ path: String,
+        body: [UInt8] = [],
+        headers: [(String, String)] = [],
+        timeout: TimeAmount = .seconds(30)
     ) async throws -> LiveResponse {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method

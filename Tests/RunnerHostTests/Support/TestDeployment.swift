@@ -30,7 +30,8 @@ struct TestDeployment {
             let overlayDigest = try overlay.write(to: directory.appendingPathComponent("packs/\(overlayName).gtpack"))
             overlayEntries.append(#"{"name":"\#(overlay.packID)","digest":"\#(overlayDigest)","locator":"packs/\#(overlayName).gtpack"}"#)
         }
-        let index = #"{"\#(tenant)":{"main_pack":{"name":"\#(pack.packID)","version":"\#(pack.version)","digest":"\#(digest)","locator":"packs/\#(name).gtpack"},"overlays":[\#(overlayEntries.joined(separator: ","))]}}"#
+        let index =
+            #"{"\#(tenant)":{"main_pack":{"name":"\#(pack.packID)","version":"\#(pack.version)","digest":"\#(digest)","locator":"packs/\#(name).gtpack"},"overlays":[\#(overlayEntries.joined(separator: ","))]}}"#
         try Data(index.utf8).write(to: URL(fileURLWithPath: indexPath), options: .atomic)
         return digest
     }
