@@ -13,42 +13,56 @@ struct InvocationJob: Sendable {
     let continuation: CheckedContinuation<Result<WasmInvocationResult, WasmError>, Never>
 }
 
-/// A fixed set of dedicated OS threads fed by a bounded, lock-protected FIFO queue.
+/// A fixed set of dedicated OS threads fed by a bounded, lock-protected queue that is fair
+/// across instance keys (tenant and pack).
 ///
 /// Guest code runs only on these threads, never on a Swift-concurrency cooperative thread or an
 /// event loop: WasmKit's `invoke` blocks, and `Store`/`Instance` are thread-confined. Each thread
 /// builds its own executor (and so its own instance pool) with the `makeExecutor` factory.
-/// A counting semaphore carries "a job (or shutdown) is available" from producers to workers.
+///
+/// Fairness: waiting jobs are kept per key and served round-robin, and one key may occupy at
+/// most `maxRunningPerKey` workers at once (by default all but one), so a tenant whose guests
+/// spin until their timeout never stops another tenant's calls from running.
 final class WorkerPool: Sendable {
     /// Runs one job on the calling worker thread and returns its outcome.
     typealias Executor = (InvocationJob) -> Result<WasmInvocationResult, WasmError>
 
     private struct State {
-        /// FIFO; bounded by `maxQueued`, so `removeFirst` stays cheap.
-        var queue: [InvocationJob] = []
+        /// Waiting jobs per key, each FIFO.
+        var queues: [String: [InvocationJob]] = [:]
+        /// Keys with waiting jobs, in round-robin order.
+        var order: [String] = []
+        /// Jobs running per key.
+        var running: [String: Int] = [:]
+        var queuedCount = 0
         var isShutdown = false
     }
 
     private let state = Mutex(State())
-    private let available = DispatchSemaphore(value: 0)
+    /// Guards nothing but the sleeping of idle workers; `state` holds the data.
+    private let wakeUp = NSCondition()
     private let threadCount: Int
     private let maxQueued: Int
+    private let maxRunningPerKey: Int
 
     /// Worker thread stack size: generous, since host functions run on the interpreter's native
     /// stack (the Wasm operand/call stack itself is WasmKit's separate `ExecutionStack`).
     private static let threadStackSize = 4 << 20
 
     /// Starts `threadCount` worker threads (at least 1).
-    init(threadCount: Int, maxQueued: Int, makeExecutor: @escaping @Sendable () -> Executor) {
+    init(threadCount: Int, maxQueued: Int, maxRunningPerKey: Int? = nil, makeExecutor: @escaping @Sendable () -> Executor) {
         self.threadCount = max(1, threadCount)
         self.maxQueued = max(1, maxQueued)
+        self.maxRunningPerKey = max(1, maxRunningPerKey ?? (self.threadCount - 1))
         for index in 0..<self.threadCount {
             let thread = Thread { [self] in
                 // Set from inside: on Linux a thread can only name itself.
                 Thread.current.name = "wasm-worker-\(index)"
                 let execute = makeExecutor()
                 while let job = self.next() {
-                    job.continuation.resume(returning: execute(job))
+                    let result = execute(job)
+                    self.finished(job.invocation.instanceKey)
+                    job.continuation.resume(returning: result)
                 }
             }
             thread.stackSize = Self.threadStackSize
@@ -58,18 +72,21 @@ final class WorkerPool: Sendable {
 
     /// Enqueues a job, or resumes it at once with `.overloaded` (queue full) or `.shutdown`.
     func submit(_ job: InvocationJob) {
+        let key = job.invocation.instanceKey
         let rejection: WasmError? = state.withLock { state in
             if state.isShutdown { return WasmError(.shutdown, "the wasm runtime is shut down") }
-            guard state.queue.count < maxQueued else {
+            guard state.queuedCount < maxQueued else {
                 return WasmError(.overloaded, "the wasm invocation queue is full (\(maxQueued) waiting)")
             }
-            state.queue.append(job)
+            if state.queues[key, default: []].isEmpty { state.order.append(key) }
+            state.queues[key, default: []].append(job)
+            state.queuedCount += 1
             return nil
         }
         if let rejection {
             job.continuation.resume(returning: .failure(rejection))
         } else {
-            available.signal()
+            signal(all: false)
         }
     }
 
@@ -80,32 +97,70 @@ final class WorkerPool: Sendable {
         let drained: [InvocationJob]? = state.withLock { state in
             guard !state.isShutdown else { return nil }
             state.isShutdown = true
-            let pending = state.queue
-            state.queue = []
+            let pending = state.order.flatMap { state.queues[$0] ?? [] }
+            state.queues = [:]
+            state.order = []
+            state.queuedCount = 0
             return pending
         }
         guard let drained else { return false }
         for job in drained {
             job.continuation.resume(returning: .failure(WasmError(.shutdown, "the wasm runtime was shut down")))
         }
-        for _ in 0..<threadCount { available.signal() }
+        signal(all: true)
         return true
     }
 
     /// Jobs waiting for a worker (for tests and metrics).
-    var queuedCount: Int { state.withLock { $0.queue.count } }
+    var queuedCount: Int { state.withLock { $0.queuedCount } }
 
-    /// Blocks until a job is available; `nil` once the pool is shut down.
+    private func signal(all: Bool) {
+        wakeUp.lock()
+        if all { wakeUp.broadcast() } else { wakeUp.signal() }
+        wakeUp.unlock()
+    }
+
+    /// A job finished: its key may run another, so wake a worker if jobs wait.
+    private func finished(_ key: String) {
+        let waiting = state.withLock { state in
+            state.running[key, default: 1] -= 1
+            if state.running[key] == 0 { state.running[key] = nil }
+            return state.queuedCount > 0
+        }
+        if waiting { signal(all: false) }
+    }
+
+    /// The next eligible job, round-robin over keys below their running cap.
+    private func take() -> (job: InvocationJob?, stop: Bool) {
+        state.withLock { state in
+            if state.isShutdown { return (nil, true) }
+            guard let position = state.order.firstIndex(where: { state.running[$0, default: 0] < maxRunningPerKey }) else {
+                return (nil, false)
+            }
+            let key = state.order.remove(at: position)
+            var queue = state.queues[key] ?? []
+            let job = queue.removeFirst()
+            state.queues[key] = queue.isEmpty ? nil : queue
+            if !queue.isEmpty { state.order.append(key) }
+            state.queuedCount -= 1
+            state.running[key, default: 0] += 1
+            return (job, false)
+        }
+    }
+
+    /// Blocks until an eligible job is available; `nil` once the pool is shut down.
     private func next() -> InvocationJob? {
         while true {
-            available.wait()
-            let outcome: (job: InvocationJob?, stop: Bool) = state.withLock { state in
-                if state.isShutdown { return (nil, true) }
-                guard !state.queue.isEmpty else { return (nil, false) }
-                return (state.queue.removeFirst(), false)
-            }
+            let outcome = take()
             if outcome.stop { return nil }
             if let job = outcome.job { return job }
+            wakeUp.lock()
+            // Re-check under the condition's lock so a signal sent after `take` is not lost.
+            let ready = state.withLock { state in
+                state.isShutdown || state.order.contains { state.running[$0, default: 0] < maxRunningPerKey }
+            }
+            if !ready { wakeUp.wait() }
+            wakeUp.unlock()
         }
     }
 }

@@ -52,6 +52,26 @@ import Testing
         #expect(await spinning?.code == .shutdown)
     }
 
+    @Test func oneKeyCannotOccupyEveryWorker() async throws {
+        let runtime = makeRuntime(workers: 2)
+        let recorder = LogRecorder()
+        let spin = try component(Components.spin, on: runtime, name: "spin")
+        let echo = try component(Components.echo, on: runtime, name: "echo")
+        let forever = WasmLimits(fuel: .max, timeoutMs: 600_000)
+        // Tenant a's first spinner takes one worker; its second waits although a worker is
+        // idle, so that worker stays available to other tenants.
+        async let first = wasmError { _ = try await runtime.invoke(spin, call(key: "a", limits: forever, logger: recorder.logger)) }
+        #expect(try await recorder.waitFor("spinning"))
+        async let second = wasmError { _ = try await runtime.invoke(spin, call(key: "a", limits: forever, logger: recorder.logger)) }
+        #expect(await waitUntil { runtime.pool.queuedCount == 1 })
+        let other = try await runtime.invoke(echo, call("5", key: "b"))
+        #expect(other.output == Array(#"{"payload":5}"#.utf8))
+        #expect(runtime.pool.queuedCount == 1, "tenant a's second call still waits")
+        runtime.shutdown()
+        #expect(await first?.code == .shutdown)
+        #expect(await second?.code == .shutdown)
+    }
+
     @Test func aFullQueueRejectsWithOverloaded() async throws {
         let runtime = makeRuntime(workers: 1, maxQueued: 1)
         let recorder = LogRecorder()
