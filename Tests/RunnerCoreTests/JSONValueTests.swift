@@ -117,6 +117,59 @@ struct YAMLDepthGuardTests {
         #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: indented) }
     }
 
+    @Test func refusesAnchorsAndAliases() throws {
+        var chain = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...8 {
+            chain += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        chain += "? *l8\n: boom\n"
+        let error = try #require(throws: YAMLConversionError.self) { try JSONValue(yaml: chain) }
+        #expect(error.message.contains("anchors and aliases"))
+        #expect(error.line == 1)
+        #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: "a: [1]\nb: *a\n") }
+        #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: "- {k: &x 1}\n") }
+    }
+
+    @Test func apostrophesInPlainTextDoNotHideNesting() throws {
+        var yaml = "a: it's\n"
+        for level in 0..<300 { yaml += String(repeating: " ", count: level) + "k\(level):\n" }
+        #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: yaml) }
+        #expect(try JSONValue(yaml: "a: don't stop\nb: 2 * 3 & more\n") == ["a": "don't stop", "b": "2 * 3 & more"])
+    }
+
+    @Test func exoticLineBreaksAreRefused() {
+        #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: "x:\r  - - - y") }
+        #expect(throws: YAMLConversionError.self) { try JSONValue(yaml: "x: a\u{2028}  b") }
+        #expect(throws: Never.self) { try JSONValue(yaml: "x: 1\r\ny: 2\r\n") }
+    }
+
+    @Test func blockScalarsAndLongQuotedLinesAreAccepted() throws {
+        let longLine = String(repeating: "w", count: 300)
+        let yaml = """
+            template: |
+              * a markdown bullet & [an unclosed bracket
+                  {{#each items}} *not an alias*
+            folded: >-
+              text
+            quoted: "first line
+              \(longLine) end" # a comment
+            after: ok
+            """
+        let value = try JSONValue(yaml: yaml)
+        #expect(value["template"]?.stringValue?.hasPrefix("* a markdown bullet") == true)
+        #expect(value["after"] == "ok")
+    }
+
+    @Test func randomYAMLishTextNeverTraps() {
+        let alphabet = Array(" \n\n  -:?|>#'\"[]{},&*!\\ab1\r\t".utf8)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0..<40, using: &generator)
+            let bytes = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
+            _ = try? YAMLDepthGuard.check(String(decoding: bytes, as: UTF8.self), maxFlowDepth: 8, maxContentColumn: 16)
+        }
+    }
+
     @Test func acceptsRealisticDocuments() throws {
         let yaml = """
             # a comment with [ brackets {

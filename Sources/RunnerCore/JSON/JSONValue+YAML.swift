@@ -6,8 +6,8 @@ extension JSONValue {
     public struct YAMLLimits: Sendable, Hashable {
         /// Deepest allowed nesting of mappings and sequences.
         public var maxDepth: Int
-        /// Most nodes a document may expand to, counting every alias expansion, so a
-        /// "billion laughs" document is refused instead of exhausting memory.
+        /// Most nodes a document may hold. (Anchors and aliases, the "billion laughs" vector, are
+        /// refused before composing; see `YAMLDepthGuard`.)
         public var maxNodes: Int
         /// The furthest column at which a line's content may start (indentation plus leading
         /// `- ` indicators): it bounds block nesting before the recursive composer runs.
@@ -22,7 +22,8 @@ extension JSONValue {
 
     /// Parses the first YAML document of `text` into JSON, resolving YAML 1.1 core scalars the
     /// way YAML loaders do (`true`, `12`, `1.5`, `~`); quoted scalars stay strings. An empty
-    /// document is `null`. Mapping keys must be scalars.
+    /// document is `null`. Mapping keys must be scalars. Anchors and aliases are refused, and
+    /// nesting is bounded before the composer runs (tenant files are untrusted).
     ///
     /// - Throws: ``YAMLConversionError`` with the line and column of the problem.
     public init(yaml text: String, limits: YAMLLimits = .init()) throws(YAMLConversionError) {

@@ -28,7 +28,7 @@ extension RunnerHostConfiguration {
     /// | `SESSION_TTL` | how long a paused conversation waits | `24h` |
     /// | `DEDUPE_TTL` | how long event ids are remembered | `24h` |
     /// | `TELEGRAM_BOT_TOKEN`, `TELEGRAM_WEBHOOK_SECRET`, `TELEGRAM_API_BASE_URL` | Telegram | unset, unset, `https://api.telegram.org` |
-    /// | `WASM_FUEL`, `WASM_TIMEOUT`, `WASM_MAX_MEMORY_MB`, `WASM_WORKERS` | Wasm defaults | `50000000`, `5s`, `64`, cores |
+    /// | `WASM_FUEL`, `WASM_TIMEOUT`, `WASM_MAX_MEMORY_MB`, `WASM_WORKERS` | Wasm defaults | `50000000`, `5s`, `64`, 2 × cores (≥ 4) |
     /// | `FLOW_MAX_NODES`, `FLOW_TIMEOUT`, `FLOW_MAX_PAYLOAD_BYTES` | run limits | `256`, `30s`, `524288` |
     ///
     /// - Parameters:

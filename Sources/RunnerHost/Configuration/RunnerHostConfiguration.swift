@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 internal import RunnerCore
 public import RunnerFlow
 
@@ -161,20 +161,26 @@ public struct RunnerHostConfiguration: Sendable {
         public var fuel: UInt64
         public var timeoutMs: Int
         public var maxMemoryMB: Int
-        /// Guest threads (default: the number of cores).
+        /// Guest threads (default: twice the cores, at least 4). One tenant may run on all but
+        /// one of them, so with at least 2 a tenant whose guests spin until their timeout never
+        /// stalls another tenant, and with the default it still leaves itself room; the extra
+        /// threads cost memory, not CPU, while idle.
         public var workers: Int
 
         public init(
             fuel: UInt64 = 50_000_000,
             timeoutMs: Int = 5_000,
             maxMemoryMB: Int = 64,
-            workers: Int = ProcessInfo.processInfo.activeProcessorCount
+            workers: Int = Wasm.defaultWorkers
         ) {
             self.fuel = fuel
             self.timeoutMs = timeoutMs
             self.maxMemoryMB = maxMemoryMB
             self.workers = max(1, workers)
         }
+
+        /// Twice the active processor count, at least 4.
+        public static var defaultWorkers: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
     }
 }
 

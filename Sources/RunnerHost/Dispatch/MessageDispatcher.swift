@@ -16,7 +16,9 @@ internal import RunnerWasm
 ///   committed in one transaction, compare-and-swap on the resume record's and the state
 ///   scope's revisions; a concurrent run on the same session makes this one start over on the
 ///   new state.
-/// - A failed run writes nothing and gives the event back, so a provider retry runs it again.
+/// - A failed flow writes nothing but its answer: a redelivery replays the failure rather than
+///   running the flow again. When the store itself fails, the event is given back (released) so
+///   a provider retry processes it.
 struct MessageDispatcher: Sendable {
     struct Dependencies: Sendable {
         var store: any RunnerStore
@@ -31,6 +33,8 @@ struct MessageDispatcher: Sendable {
         var deliverableProviders: Set<String>
         /// Most replies one event may queue (the original's limit was 32 egress steps).
         var maxRepliesPerEvent: Int
+        /// Queues the events of one session within this process.
+        var sessionSerializer = SessionSerializer()
         /// Wakes the outbox delivery service after a commit.
         var outboxNudge: @Sendable () -> Void
         var logger: Logger
@@ -82,18 +86,22 @@ struct MessageDispatcher: Sendable {
             }
         }
 
-        for attempt in 1...3 {
-            switch await runOnce(event, flow: flow, runtime: runtime, adapter: adapter, claim: claim, logger: logger) {
-            case .answered(let response):
-                return response
-            case .conflict where attempt < 3:
-                logger.debug("session changed during the run; running again on the new state")
-                continue
-            case .conflict, .failed:
-                break
+        let session = "\(runtime.tenant)\u{0}\(event.sessionKey)"
+        let answer: IngressResponse? = await dependencies.sessionSerializer.run(session) {
+            for attempt in 1...3 {
+                switch await runOnce(event, flow: flow, runtime: runtime, adapter: adapter, claim: claim, logger: logger) {
+                case .answered(let response):
+                    return response
+                case .conflict where attempt < 3:
+                    logger.debug("session changed during the run; running again on the new state")
+                    continue
+                case .conflict, .failed:
+                    return nil
+                }
             }
-            break
+            return nil
         }
+        if let answer { return answer }
         if let claim {
             try? await store.release(claim.key, token: claim.token)
         }
@@ -165,8 +173,7 @@ struct MessageDispatcher: Sendable {
         switch run.outcome {
         case .failed(let error):
             logger.warning("flow failed", metadata: ["error": .string(error.description), "gt.node": .string(error.node ?? "")])
-            if let claim { try? await store.release(claim.key, token: claim.token) }
-            return .answered(adapter.response(for: .flowFailed(error.description)))
+            return .answered(await recordFailure(adapter.response(for: .flowFailed(error.description)), claim: claim, now: now))
         case .completed(let result):
             output = result
             resume = record.map { .delete($0.key, expectedRevision: $0.revision) } ?? .none
@@ -190,12 +197,8 @@ struct MessageDispatcher: Sendable {
             let replies = adapter.replies(for: output)
             guard replies.count <= dependencies.maxRepliesPerEvent else {
                 logger.warning("flow produced too many replies", metadata: ["count": .stringConvertible(replies.count)])
-                if let claim { try? await store.release(claim.key, token: claim.token) }
-                return .answered(
-                    adapter.response(
-                        for: .flowFailed("the flow produced \(replies.count) replies; at most \(dependencies.maxRepliesPerEvent) per event")
-                    )
-                )
+                let message = "the flow produced \(replies.count) replies; at most \(dependencies.maxRepliesPerEvent) per event"
+                return .answered(await recordFailure(adapter.response(for: .flowFailed(message)), claim: claim, now: now))
             }
             let runID = UUID().uuidString
             for (sequence, message) in replies.enumerated() {
@@ -236,6 +239,30 @@ struct MessageDispatcher: Sendable {
         }
         if !outbox.isEmpty { dependencies.outboxNudge() }
         return .answered(response)
+    }
+
+    /// Records a failed run's answer as the event's dedupe response, so a provider redelivery
+    /// gets the same answer instead of running a flow that fails the same way again (SPEC: a
+    /// flow never runs twice for one event). If even that cannot be written, the claim is
+    /// released so the event is not lost.
+    private func recordFailure(
+        _ response: IngressResponse,
+        claim: (key: DedupeKey, token: ClaimToken)?,
+        now: Date
+    ) async -> IngressResponse {
+        guard let claim else { return response }
+        let completion = RunCommit.DedupeCompletion(
+            key: claim.key,
+            token: claim.token,
+            response: response,
+            retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds))
+        )
+        do {
+            try await store.commit(RunCommit(dedupe: completion))
+        } catch {
+            try? await store.release(claim.key, token: claim.token)
+        }
+        return response
     }
 
     private func limits(for bindings: TenantBindings) -> WasmLimits {

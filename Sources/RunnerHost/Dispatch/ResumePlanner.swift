@@ -3,10 +3,9 @@ internal import RunnerFlow
 
 /// Decides how an event continues a paused conversation after reloads.
 ///
-/// - The record's pack version is still served, or the served version's flow has the same
-///   hash (the flow did not change): resume on the served version.
-/// - The record's pack version is retained from before a reload: resume on that version.
-/// - Otherwise, the current version still has the saved node: resume on the current version.
+/// - The record's pack version is still served, or retained from before a reload: resume on it.
+/// - Otherwise, the current version still has the saved node: resume on the current version
+///   (logged as a version change unless the flow's hash is unchanged).
 /// - Otherwise (or the record is unreadable): the conversation ends with a logged notice and
 ///   the event starts a new run; the old record is replaced by the new run's outcome.
 struct ResumePlanner {
@@ -23,19 +22,18 @@ struct ResumePlanner {
         guard let snapshot = FlowSnapshot(json: record.snapshot), snapshot.flowID == flow.id else {
             return Plan(runtime: current, notice: "the paused conversation's saved state is unreadable; starting a new run")
         }
-        let owner = current.flowOwners[flow.id]
-        if owner?.digest == record.packDigest || (!record.flowHash.isEmpty && owner?.flowHashes[flow.id] == record.flowHash) {
-            // Same pack, or a new pack whose copy of this flow is byte-for-byte the same.
+        if current.flowOwners[flow.id]?.digest == record.packDigest {
             return Plan(runtime: current, snapshot: snapshot)
         }
         if let retained = tenants.runtime(for: current.tenant, flowID: flow.id, packDigest: record.packDigest) {
             return Plan(runtime: retained, snapshot: snapshot)
         }
         if current.engine.flows[flow.id]?.nodes[snapshot.nextNode] != nil {
+            let unchanged = !record.flowHash.isEmpty && current.flowOwners[flow.id]?.flowHashes[flow.id] == record.flowHash
             return Plan(
                 runtime: current,
                 snapshot: snapshot,
-                notice: "resuming a conversation paused on pack \(record.packDigest) on the current version"
+                notice: unchanged ? nil : "resuming a conversation paused on pack \(record.packDigest) on the current version"
             )
         }
         return Plan(

@@ -112,6 +112,16 @@ final class PackReloader: Service, Sendable {
                 if let current { next[tenant] = current }
                 continue
             }
+            // Every pack pinned to the digest already served: nothing to read at all.
+            if let current, current.digests.count == packs.allEntries.count,
+                zip(packs.allEntries, current.digests).allSatisfy({ entry, served in
+                    entry.digest.map { PackDigest.matches(expected: $0, actual: served) } ?? false
+                })
+            {
+                next[tenant] = current
+                report.unchanged.append(tenant)
+                continue
+            }
             do {
                 var files: [FetchedPackFile] = []
                 for entry in packs.allEntries {

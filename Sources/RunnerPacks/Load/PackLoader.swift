@@ -1,3 +1,4 @@
+internal import Foundation
 public import Logging
 internal import Synchronization
 
@@ -88,10 +89,18 @@ public struct PackLoader: Sendable {
         guard let fetched = bytes else {
             throw PackError(code: .io, message: "pack \(entry.name) could not be fetched from \(entry.locator)")
         }
-        let (digest, stored) = try await BlockingWork.run { () throws(PackError) in
-            let digest = PackDigest.sha256(of: fetched)
-            try PackDigest.verify(expected: entry.digest, actual: digest, packName: entry.name)
-            return (digest, try cache.store(fetched, digest: digest))
+        let digest: String
+        let stored: URL
+        if fromCache, let pin = entry.digest, let hex = PackDigest.sha256Hex(pin) {
+            // `cachedBytes` already checked these bytes against the pin: no second hash or write.
+            digest = "sha256:" + hex.lowercased()
+            stored = try cache.url(for: digest)
+        } else {
+            (digest, stored) = try await BlockingWork.run { () throws(PackError) in
+                let digest = PackDigest.sha256(of: fetched)
+                try PackDigest.verify(expected: entry.digest, actual: digest, packName: entry.name)
+                return (digest, try cache.store(fetched, digest: digest))
+            }
         }
         if let key = configuration.indexKey {
             try key.verify(signature: entry.signature, digest: digest, packName: entry.name)

@@ -52,7 +52,7 @@ struct TestDeployment {
         configuration.packs.refreshIntervalMs = 3_600_000
         configuration.bindingsFiles = bindings
         configuration.store = store ?? .sqlite(path: storePath)
-        configuration.wasm.workers = 2
+        configuration.wasm.workers = 4
         return configuration
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RunnerCore
+import RunnerHost
+import RunnerTestSupport
+import Synchronization
+import Testing
+
+@Suite("Dedupe, concurrency and tenant isolation")
+struct DedupeAndIsolationTests {
+    static func bindings(tenant: String, timeoutMs: Int) -> String {
+        """
+        tenant: \(tenant)
+        flow_type_bindings:
+          messaging: {adapter: telegram}
+          webhook: {adapter: generic}
+        runtime: {timeout_ms: \(timeoutMs), fuel: 100000000000}
+        """
+    }
+
+    @Test func aRetryDuringProcessingGets409AndAFailureIsReplayedNotRerun() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.spin], components: ["spinner": TestComponents.spin]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(Self.bindings(tenant: "demo", timeoutMs: 1500))])
+        try await withLiveHost(configuration) { client async throws in
+            let key = [("Idempotency-Key", "order-1")]
+            async let first = client.post("/webhook/spin", "", headers: key)
+            try await Task.sleep(for: .milliseconds(300))
+            let retry = try await client.post("/webhook/spin", "", headers: key)
+            #expect(retry.status == 409)
+            #expect(retry.headers.first(name: "retry-after") == "1")
+            let failed = try await first
+            #expect(failed.status == 500)
+            // The failure is the recorded answer: a redelivery gets it at once, without
+            // spinning for another timeout.
+            let started = ContinuousClock.now
+            let replay = try await client.post("/webhook/spin", "", headers: key)
+            #expect(replay.status == 500)
+            #expect(replay.text == failed.text)
+            #expect(ContinuousClock.now - started < .milliseconds(1400), "the replay did not run the flow")
+        }
+    }
+
+    @Test func concurrentEventsOfOneSessionNeverLoseAStateUpdate() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.hello], components: ["greeter": try TestComponents.greeter]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            let texts = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await client.post("/webhook/hello", "Ada").text } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let visits = Set(texts.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } })
+            #expect(visits == Set(1...8), "\(texts)")
+            #expect(try await client.post("/webhook/hello", "Ada").text == "Hello, Ada! visit 9")
+        }
+    }
+
+    @Test func tooManyRepliesFailTheEventWithoutSendingAnything() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let chatty = """
+            id: chatty
+            type: messaging
+            nodes:
+              many: {qa.process: [\(Array(repeating: "x", count: 40).joined(separator: ", "))]}
+            """
+        try deployment.deploy(TestPack(flows: [chatty]))
+        let fake = FakeBotAPI()
+        try await fake.run { baseURL in
+            var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+            configuration.telegram = .init(botToken: "t", apiBaseURL: baseURL)
+            try await withLiveHost(configuration) { client async throws in
+                let update = Array(#"{"update_id":7,"message":{"text":"hi","chat":{"id":1},"from":{"id":2}}}"#.utf8)
+                let first = try await client.telegram(update)
+                #expect(first.status == 500)
+                #expect(first.text.contains("40 replies"))
+                #expect(try await client.telegram(update).status == 500)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(fake.calls.isEmpty)
+            }
+        }
+    }
+
+    @Test func aSpinningTenantDoesNotStallAnotherTenantsComponents() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let pack = TestPack(
+            flows: [TestFlows.spin, TestFlows.hello],
+            components: ["spinner": TestComponents.spin, "greeter": try TestComponents.greeter]
+        )
+        let digest = try pack.write(to: deployment.directory.appendingPathComponent("shared.gtpack"))
+        let entry = #"{"main_pack":{"name":"test.pack","digest":"\#(digest)","locator":"shared.gtpack"}}"#
+        try Data(#"{"demo":\#(entry),"other":\#(entry)}"#.utf8).write(to: URL(fileURLWithPath: deployment.indexPath))
+        var configuration = deployment.configuration(bindings: [
+            try deployment.bindings(Self.bindings(tenant: "demo", timeoutMs: 4000), tenant: "demo"),
+            try deployment.bindings(Self.bindings(tenant: "other", timeoutMs: 5000), tenant: "other"),
+        ])
+        configuration.tenancy = .init(resolver: .header, defaultTenant: "demo")
+        configuration.wasm.workers = 2
+        let spinDone = Flag()
+        try await withLiveHost(configuration) { client async throws in
+            async let spinning: LiveResponse = {
+                let response = try await client.request(.POST, "/webhook/spin", headers: [("x-greentic-tenant", "demo")])
+                spinDone.set()
+                return response
+            }()
+            try await Task.sleep(for: .milliseconds(300))
+            // While tenant demo's guest spins (4 s timeout), tenant other's components run.
+            for round in 1...3 {
+                let reply = try await client.post("/webhook/hello", "Bo", headers: [("x-greentic-tenant", "other")])
+                #expect(reply.text == "Hello, Bo! visit \(round)")
+            }
+            #expect(spinDone.isSet == false, "the other tenant was answered while the guest still spun")
+            #expect(try await spinning.status == 500)
+        }
+    }
+
+    @Test func aMalformedIndexEntryKeepsTheTenantsPreviousVersion() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.signup]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            #expect(try await client.post("/webhook/signup", "").status == 200)
+            // Neither version nor digest: the entry is invalid.
+            try Data(#"{"demo":{"main_pack":{"name":"test.pack","locator":"packs/main.gtpack"}}}"#.utf8)
+                .write(to: URL(fileURLWithPath: deployment.indexPath))
+            #expect(try await client.post("/admin/packs/reload", "").status == 202)
+            #expect(try await eventually { try await client.get("/admin/packs/status").text.contains("version or digest") })
+            let status = try #require(try await client.get("/admin/packs/status").json)
+            #expect(status["active"] as? Int == 1)
+            #expect(try await client.post("/webhook/signup", "x").status == 200)
+        }
+    }
+}
+
+/// A thread-safe boolean a test can share with child tasks.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
