@@ -49,6 +49,12 @@ public struct RunnerHost: Service {
 
     public func run() async throws {
         let bindings = try loadBindings()
+        let telegramTenants = bindings.values.filter { $0.flowTypeBindings["messaging"]?.adapter == "telegram" }.map(\.tenant).sorted()
+        if !telegramTenants.isEmpty, configuration.telegram.botToken == nil {
+            logger.warning(
+                "TELEGRAM_BOT_TOKEN is not set: Telegram replies cannot be delivered and will be dead-lettered",
+                metadata: ["tenants": .string(telegramTenants.joined(separator: ","))])
+        }
         let (store, closeStore) = try await openStore()
         let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)

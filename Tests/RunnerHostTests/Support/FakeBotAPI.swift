@@ -40,34 +40,17 @@ final class FakeBotAPI: Sendable {
                 #"{"ok":true,"result":{"message_id":99,"date":1767268800,"chat":{"id":\#(chatID),"type":"private"},"text":\#(String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast())}}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "test.fake-bot-api")
         logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        let group = ServiceGroup(services: [app], logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                defer { continuation.finish() }
-                try await group.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw HostDidNotStart() }
-            let result: T
-            do {
-                result = try await body("http://127.0.0.1:\(port)")
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            while let finished = try await tasks.next() { _ = finished }
-            return result
+        return try await withRunningService(logger: logger) { reportPort in
+            Application(
+                router: router,
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { reportPort($0.localAddress?.port ?? 0) },
+                logger: logger
+            )
+        } _: { port in
+            try await body("http://127.0.0.1:\(port)")
         }
     }
 }

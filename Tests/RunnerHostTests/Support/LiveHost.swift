@@ -20,43 +20,20 @@ func withLiveHost<T: Sendable>(
     var configuration = configuration
     configuration.http.host = "127.0.0.1"
     configuration.http.port = 0
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "test.host")
     logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-    let host = RunnerHost(
-        configuration: configuration,
-        customRoutes: customRoutes,
-        environment: environment,
-        logger: logger,
-        onServerRunning: { continuation.yield($0) }
-    )
-    let group = ServiceGroup(services: [host], logger: logger)
-    return try await withThrowingTaskGroup(of: T?.self) { tasks in
-        tasks.addTask {
-            defer { continuation.finish() }
-            try await group.run()
-            return nil
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            // The host stopped before listening: surface its error.
-            while let result = try await tasks.next() { _ = result }
-            throw HostDidNotStart()
-        }
-        let result: T
-        do {
-            result = try await body(LiveClient(port: port))
-        } catch {
-            await group.triggerGracefulShutdown()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        while let finished = try await tasks.next() { _ = finished }
-        return result
+    return try await withRunningService(logger: logger) { reportPort in
+        RunnerHost(
+            configuration: configuration,
+            customRoutes: customRoutes,
+            environment: environment,
+            logger: logger,
+            onServerRunning: { reportPort($0) }
+        )
+    } _: { port in
+        try await body(LiveClient(port: port))
     }
 }
-
-struct HostDidNotStart: Error {}
 
 /// A response read in full.
 struct LiveResponse: Sendable {
