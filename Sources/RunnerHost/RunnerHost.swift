@@ -53,7 +53,8 @@ public struct RunnerHost: Service {
         if !telegramTenants.isEmpty, configuration.telegram.botToken == nil {
             logger.warning(
                 "TELEGRAM_BOT_TOKEN is not set: Telegram replies cannot be delivered and will be dead-lettered",
-                metadata: ["tenants": .string(telegramTenants.joined(separator: ","))])
+                metadata: ["tenants": .string(telegramTenants.joined(separator: ","))]
+            )
         }
         let (store, closeStore) = try await openStore()
         let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
