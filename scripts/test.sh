@@ -30,7 +30,7 @@ scripts/setup-oracle-venv.sh
 
 # Same environment for build and test, so SwiftPM does not re-plan between them.
 export RUNNER_WARNINGS_AS_ERRORS=1
-swift build --build-tests
+swift build --build-tests --explicit-target-dependency-import-check error
 swift test --skip-build --parallel "$@"
 
 # The committed template expectations are what handlebars.js renders, and the bundled demo

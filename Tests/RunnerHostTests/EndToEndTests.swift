@@ -158,6 +158,21 @@ struct EndToEndTests {
         }
     }
 
+    @Test func aPausedConversationExpiresAfterItsTTL() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.signup]))
+        var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        configuration.sessions.resumeTTLSeconds = 1
+        try await withLiveHost(configuration) { client async throws in
+            #expect(try await client.post("/webhook/signup", "").text == #"[{"text":"name?"}]"#)
+            try await Task.sleep(for: .milliseconds(1200))
+            // The record expired: the event starts a new run instead of resuming.
+            #expect(try await client.post("/webhook/signup", "Ada").text == #"[{"text":"name?"}]"#)
+            #expect(try await client.post("/webhook/signup", "Ada").text == "welcome Ada")
+        }
+    }
+
     @Test func concurrentMessagesOnOneSessionRunOneAfterTheOther() async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
