@@ -186,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "RunnerHostTests",
             dependencies: [
-                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks", "RunnerFlow", "RunnerWasm",
+                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks", "RunnerFlow",
+                "RunnerWasm",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
