@@ -50,6 +50,16 @@ struct JSONValueTests {
         )
     }
 
+    @Test func byteCountMatchesTheSerialisation() throws {
+        let samples: [JSONValue] = [
+            nil, true, false, 0, -12345, 1.5, 1e21, "", "plain", "q\"b\\n\nt\tc\u{01}é😀", [], [1, [2, [3]]], [:],
+            ["b": 1, "a": ["x": "y", "z": [true, nil]]],
+        ]
+        for sample in samples {
+            #expect(sample.serializedByteCount == sample.serializedBytes().count, "\(sample)")
+        }
+    }
+
     @Test func roundTrips() throws {
         let text = #"{"id":12345678901234,"nested":{"list":[{"k":"v"},[],{}],"pi":3.14159},"s":"ünï\"cøde"}"#
         let value = try JSONValue(parsing: text)

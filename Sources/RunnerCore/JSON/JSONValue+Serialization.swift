@@ -11,6 +11,34 @@ extension JSONValue {
         return output
     }
 
+    /// The length of ``serializedBytes()``, computed without building the bytes (size limits are
+    /// checked on every node's payload).
+    public var serializedByteCount: Int {
+        switch self {
+        case .null: 4
+        case .bool(let value): value ? 4 : 5
+        case .int(let value): String(value).utf8.count
+        case .double(let value): Self.formatDouble(value).utf8.count
+        case .string(let value): Self.stringByteCount(value)
+        case .array(let elements): 2 + max(0, elements.count - 1) + elements.reduce(0) { $0 + $1.serializedByteCount }
+        case .object(let members):
+            2 + max(0, members.count - 1)
+                + members.reduce(0) { $0 + Self.stringByteCount($1.key) + 1 + $1.value.serializedByteCount }
+        }
+    }
+
+    private static func stringByteCount(_ value: String) -> Int {
+        var count = 2
+        for byte in value.utf8 {
+            switch byte {
+            case 0x22, 0x5C, 0x0A, 0x0D, 0x09, 0x08, 0x0C: count += 2
+            case 0x00..<0x20: count += 6
+            default: count += 1
+            }
+        }
+        return count
+    }
+
     /// ``serializedBytes()`` as a `String`.
     public func serializedString() -> String {
         String(decoding: serializedBytes(), as: UTF8.self)
@@ -52,8 +80,16 @@ extension JSONValue {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    private static func needsEscape(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x22 || byte == 0x5C }
+
     private static func writeString(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them in one go.
+        if !value.utf8.contains(where: needsEscape) {
+            output.append(contentsOf: value.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case 0x22: output.append(contentsOf: [0x5C, 0x22])

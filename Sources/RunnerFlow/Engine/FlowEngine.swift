@@ -174,7 +174,7 @@ struct RunContext {
     }
 
     func checkSize(_ value: JSONValue, what: String, node: String?) throws(FlowError) {
-        let size = value.serializedBytes().count
+        let size = value.serializedByteCount
         guard size <= limits.maxPayloadBytes else {
             throw FlowError(.payloadTooLarge, "\(what) is \(size) bytes, above the limit of \(limits.maxPayloadBytes)", node: node)
         }

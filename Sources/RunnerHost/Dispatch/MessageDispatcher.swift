@@ -86,20 +86,28 @@ struct MessageDispatcher: Sendable {
             }
         }
 
-        let session = "\(runtime.tenant)\u{0}\(event.sessionKey)"
-        let answer: IngressResponse? = await dependencies.sessionSerializer.run(session) {
-            for attempt in 1...3 {
-                switch await runOnce(event, flow: flow, runtime: runtime, adapter: adapter, claim: claim, logger: logger) {
-                case .answered(let response):
-                    return response
-                case .conflict where attempt < 3:
+        // Optimistic first: events of different sessions, and stateless events of one session,
+        // run in parallel. Only when the session changed under a run does it queue behind the
+        // session's other conflicting events and run again, one at a time.
+        var answer: IngressResponse?
+        switch await runOnce(event, flow: flow, runtime: runtime, adapter: adapter, claim: claim, logger: logger) {
+        case .answered(let response):
+            answer = response
+        case .failed:
+            answer = nil
+        case .conflict:
+            let session = "\(runtime.tenant)\u{0}\(event.sessionKey)"
+            answer = await dependencies.sessionSerializer.run(session) {
+                for _ in 1...Self.serializedAttempts {
                     logger.debug("session changed during the run; running again on the new state")
-                    continue
-                case .conflict, .failed:
-                    return nil
+                    switch await runOnce(event, flow: flow, runtime: runtime, adapter: adapter, claim: claim, logger: logger) {
+                    case .answered(let response): return response
+                    case .conflict: continue
+                    case .failed: return nil
+                    }
                 }
+                return nil
             }
-            return nil
         }
         if let answer { return answer }
         if let claim {
@@ -107,6 +115,9 @@ struct MessageDispatcher: Sendable {
         }
         return adapter.response(for: .flowFailed("the conversation could not be updated"))
     }
+
+    /// Attempts after a conflict, made while holding the session's place in the queue.
+    static let serializedAttempts = 8
 
     enum RunResult {
         case answered(IngressResponse)

@@ -1,11 +1,12 @@
 internal import Synchronization
 
-/// Runs the events of one conversation one at a time within this process.
+/// Queues, one at a time within this process, the events of a conversation that lost a
+/// compare-and-swap.
 ///
-/// Concurrent events of one session would otherwise all run their flow, and all but one would
-/// lose the compare-and-swap and run again: wasted Wasm work, and under a burst some could
-/// exhaust their retries. Serialising per (tenant, session key) makes them queue instead; the
-/// store's compare-and-swap still guards against other processes sharing the store.
+/// Events run optimistically; when a burst of events of one session keeps changing its state,
+/// the losers would otherwise retry against each other and some could exhaust their attempts.
+/// Queued per (tenant, session key), they run again one after another instead. The store's
+/// compare-and-swap still decides between processes.
 final class SessionSerializer: Sendable {
     /// Holders and waiters per key; a key is present while someone holds it.
     private let waiters = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
