@@ -158,6 +158,22 @@ struct EndToEndTests {
         }
     }
 
+    @Test func keyValueStateIsDurableAndScopedPerSession() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let flow = "id: count\ntype: webhook\nnodes:\n  c: {counter: {}}\n"
+        try deployment.deploy(TestPack(flows: [flow], components: ["counter": TestComponents.kvCounter]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            #expect(try await client.post("/webhook/count", "").text == "1")
+            #expect(try await client.post("/webhook/count", "").text == "2")
+            #expect(try await client.post("/webhook/count", "", headers: [("Idempotency-Key", "elsewhere")]).text == "1")
+        }
+        try await withLiveHost(configuration) { client async throws in
+            #expect(try await client.post("/webhook/count", "").text == "3", "host key-value state survives a restart")
+        }
+    }
+
     @Test func aPausedConversationExpiresAfterItsTTL() async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
