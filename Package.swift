@@ -155,7 +155,7 @@ let package = Package(
         // Not a product: conformance suites and fixtures shared by the test targets only.
         .target(
             name: "RunnerTestSupport",
-            dependencies: ["RunnerCore", "RunnerFlow", "RunnerPacks", "RunnerWasm"],
+            dependencies: ["RunnerCore", "RunnerFlow", "RunnerPacks", "RunnerWasm", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "RunnerTestSupport"], swiftSettings: swiftSettings),
@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(name: "RunnerFlowTests", dependencies: ["RunnerFlow", "RunnerTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RunnerWasmTests",
-            dependencies: ["RunnerWasm", .product(name: "WAT", package: "WasmKit")],
+            dependencies: ["RunnerWasm", "RunnerTestSupport", .product(name: "WAT", package: "WasmKit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -88,12 +88,13 @@ public struct RunnerHost: Service {
             configuration: .init(policy: policy, indexKey: indexKey),
             logger: logger
         )
+        let builder = TenantRuntimeBuilder(wasm: wasm, flowLimits: configuration.flowLimits)
         let reloader = PackReloader(
             indexLocation: packs.indexLocation,
             packSource: packs.defaultSource,
             bindings: bindings,
             loader: loader,
-            builder: TenantRuntimeBuilder(wasm: wasm, flowLimits: configuration.flowLimits),
+            builder: builder,
             tenants: tenants,
             status: status,
             refreshInterval: .milliseconds(packs.refreshIntervalMs),
@@ -119,6 +120,7 @@ public struct RunnerHost: Service {
                 store: store,
                 wasm: wasm,
                 tenants: tenants,
+                restorer: PackVersionRestorer(loader: loader, builder: builder, tenants: tenants, logger: logger),
                 sessions: configuration.sessions,
                 wasmDefaults: configuration.wasm,
                 secrets: EnvironmentSecrets(environment: environment),

@@ -44,12 +44,41 @@ struct VersioningTests {
         try await withLiveHost(configuration) { client async throws in
             #expect(try await client.post("/webhook/signup", "").text == #"[{"text":"v1 name?"}]"#)
         }
-        // While the runner is down, a version without the `greet` node is deployed.
+        // While the runner is down, a version without the `greet` node is deployed and the
+        // pack cache is emptied.
         try deployment.deploy(TestPack(version: "2.0.0", flows: [Self.conversation("v2", withGreet: false)]))
+        try FileManager.default.removeItem(atPath: configuration.packs.cacheDirectory)
         try await withLiveHost(configuration) { client async throws in
-            // The saved node no longer exists and 1.0.0 is not loaded: the event starts a new run.
+            // The saved node no longer exists and 1.0.0 is neither loaded nor cached: the event
+            // starts a new run.
             #expect(try await client.post("/webhook/signup", "Ada").text == #"[{"text":"v2 name?"}]"#)
             #expect(try await client.post("/webhook/signup", "Ada").text == "v2 welcome Ada")
+        }
+    }
+
+    @Test func aConversationPausedBeforeARestartResumesOnItsVersionFromThePackCache() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let other = "id: other\ntype: webhook\nnodes:\n  o: {qa.process: other}\n"
+        try deployment.deploy(TestPack(version: "1.0.0", flows: [Self.conversation("v1")]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            #expect(try await client.post("/webhook/signup", "").text == #"[{"text":"v1 name?"}]"#)
+        }
+        // While the runner is down, 2.0.0 replaces 1.0.0 (no `greet` node, plus an overlay) and
+        // the old pack file is deleted: only the runner's cache still has 1.0.0.
+        try FileManager.default.removeItem(at: deployment.directory.appendingPathComponent("packs/main.gtpack"))
+        try deployment.deploy(
+            TestPack(version: "2.0.0", flows: [Self.conversation("v2", withGreet: false)]),
+            overlays: [(TestPack(packID: "test.overlay", flows: [other]), "overlay")]
+        )
+        try await withLiveHost(configuration) { client async throws in
+            // Resumed at `greet` on 1.0.0, restored from the cache (the overlay stays in place).
+            #expect(try await client.post("/webhook/signup", "Ada").text == "v1 welcome Ada")
+            #expect(try await client.post("/webhook/other", "").text == "other")
+            // The conversation ended; the next one starts on 2.0.0.
+            #expect(try await client.post("/webhook/signup", "").text == #"[{"text":"v2 name?"}]"#)
+            #expect(try await client.post("/webhook/signup", "Bob").text.contains("Bob"))
         }
     }
 

@@ -1,3 +1,4 @@
+import RunnerTestSupport
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 import Logging
+import RunnerTestSupport
 import RunnerWasm
 import Testing
 

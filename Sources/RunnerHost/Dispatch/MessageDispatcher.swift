@@ -24,6 +24,8 @@ struct MessageDispatcher: Sendable {
         var store: any RunnerStore
         var wasm: WasmRuntime
         var tenants: ActiveTenants
+        /// Restores pack versions paused conversations need from the cache.
+        var restorer: PackVersionRestorer?
         var sessions: RunnerHostConfiguration.Sessions
         var wasmDefaults: RunnerHostConfiguration.Wasm
         /// The tenants' secrets (`SECRETS_BACKEND=env`).
@@ -34,7 +36,7 @@ struct MessageDispatcher: Sendable {
         /// Most replies one event may queue (the original's limit was 32 egress steps).
         var maxRepliesPerEvent: Int
         /// Queues the events of one session within this process.
-        var sessionSerializer = SessionSerializer()
+        var sessionSerializer = KeyedSerializer()
         /// Wakes the outbox delivery service after a commit.
         var outboxNudge: @Sendable () -> Void
         var logger: Logger
@@ -145,7 +147,8 @@ struct MessageDispatcher: Sendable {
             logger.error("loading the session failed", metadata: ["error": .string(error.description)])
             return .failed
         }
-        let plan = ResumePlanner(tenants: dependencies.tenants).plan(record: record, flow: flow, current: runtime)
+        let plan = await ResumePlanner(tenants: dependencies.tenants, restorer: dependencies.restorer)
+            .plan(record: record, flow: flow, current: runtime)
         if let notice = plan.notice {
             logger.warning("\(notice)")
         }

@@ -49,6 +49,18 @@ final class ActiveTenants: Sendable {
         }
     }
 
+    /// Keeps `runtime`, an older version of its tenant brought back from the pack cache, among
+    /// the retained ones (newest first) while the tenant is served.
+    func retain(_ runtime: TenantRuntime) {
+        state.withLock { state in
+            guard state.current[runtime.tenant] != nil else { return }
+            var retired = state.retired[runtime.tenant] ?? []
+            retired.removeAll { $0.digests == runtime.digests }
+            retired.insert(runtime, at: 0)
+            state.retired[runtime.tenant] = Array(retired.prefix(retainedVersions))
+        }
+    }
+
     /// Replaces the whole set: tenants missing from `runtimes` stop being served.
     func replace(with runtimes: [String: TenantRuntime]) {
         state.withLock { state in

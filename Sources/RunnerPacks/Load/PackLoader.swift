@@ -133,6 +133,26 @@ public struct PackLoader: Sendable {
         return ResolvedPack(entry: entry, digest: file.digest, cachePath: file.cachePath, loaded: loaded, fromCache: file.fromCache)
     }
 
+    /// A pack read back from the cache by digest alone and verified under the policy, or `nil`
+    /// when the cache no longer holds it: how the host brings back a version the index no
+    /// longer names (a conversation paused on it, then a restart).
+    ///
+    /// The index signature cannot be checked again (the entry that carried it is gone); the
+    /// caller passes a digest it recorded itself when it served that pack, and the archive's
+    /// own signature is verified as for any pack.
+    ///
+    /// - Parameter name: How messages name the pack.
+    public func openCached(digest: String, name: String) async throws(PackError) -> ResolvedPack? {
+        let cache = self.cache
+        let url = try cache.url(for: digest)
+        guard let bytes = try await BlockingWork.run({ () throws(PackError) in try cache.cachedBytes(for: digest) }) else {
+            return nil
+        }
+        let entry = PackIndexEntry(name: name, digest: digest, locator: try PackLocator(parsing: url.path))
+        // `url(for:)` accepted it, so it is `sha256:<64 hex>` in some case.
+        return try await open(FetchedPackFile(entry: entry, digest: digest.lowercased(), bytes: bytes, cachePath: url, fromCache: true))
+    }
+
     private func fetchFromResolver(_ entry: PackIndexEntry) async throws(PackError) -> ([UInt8], Bool) {
         let key = entry.locator.target
         let remembered = etags.entries.withLock { $0[key] }

@@ -1,13 +1,12 @@
 internal import Synchronization
 
-/// Queues, one at a time within this process, the events of a conversation that lost a
-/// compare-and-swap.
+/// Runs work one at a time per key within this process (an async mutex per key, FIFO).
 ///
-/// Events run optimistically; when a burst of events of one session keeps changing its state,
-/// the losers would otherwise retry against each other and some could exhaust their attempts.
-/// Queued per (tenant, session key), they run again one after another instead. The store's
-/// compare-and-swap still decides between processes.
-final class SessionSerializer: Sendable {
+/// Used to queue the events of a conversation that lost a compare-and-swap (keyed by tenant and
+/// session key: the losers run again one after another instead of retrying against each other;
+/// the store's compare-and-swap still decides between processes), and to restore an older pack
+/// version from the cache once however many paused conversations ask for it at the same time.
+final class KeyedSerializer: Sendable {
     /// Holders and waiters per key; a key is present while someone holds it.
     private let waiters = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
 
