@@ -5,7 +5,8 @@
 # one Wasm node (benchmarks/bench-pack), on its default SQLite store.
 #
 # Usage: benchmarks/run.sh [DURATION (default 15s)] [CONNECTIONS (default 32)]
-# Prints requests/s and p99 for both, the ratio, and the runner's peak RSS (VmHWM).
+# Prints requests/s and p99 for both, the runner's p99 at half its peak rate, the ratio, the
+# runner's peak RSS (VmHWM) and its time from launch to ready.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15s}
@@ -41,14 +42,20 @@ YAML
 
 runner_port=18181
 baseline_port=18182
+started_ns=$(date +%s%N)
 PACK_INDEX_URL="$work/index.json" DEFAULT_TENANT=bench STORE_URL="${BENCH_STORE_URL:-sqlite://$work/runner.sqlite}" PACK_CACHE_DIR="$work/cache" \
   LOG_LEVEL=error "$bin/greentic-runner" serve --bindings "$work/bench.yaml" --host 127.0.0.1 --port "$runner_port" &
 runner_pid=$!
 pids+=("$runner_pid")
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$runner_port/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
+ready_ms=
+for _ in $(seq 1 1000); do
+  if curl -fs "http://127.0.0.1:$runner_port/readyz" >/dev/null 2>&1; then
+    ready_ms=$((($(date +%s%N) - started_ns) / 1000000))
+    break
+  fi
+  sleep 0.01
 done
+[ -n "$ready_ms" ] || { echo "the runner did not become ready" >&2; exit 1; }
 
 curl -fs -X POST -H 'content-type: text/plain' --data 'Ada' -o "$work/response.body" -D "$work/response.headers" \
   "http://127.0.0.1:$runner_port/webhook/bench"
@@ -78,8 +85,20 @@ measure() { # url -> "rps p99"
   echo "$rps $p99"
 }
 
+# p99 at half of the runner's peak rate: every connection waits between its requests so that
+# together they offer half the measured throughput (wrk's delay() hook paces each connection).
+measure_paced() { # url rate -> "rps p99"
+  awk -v c="$connections" -v r="$2" 'BEGIN { printf "wrk.method = \"POST\"\nwrk.body = \"Ada\"\nwrk.headers[\"Content-Type\"] = \"text/plain\"\nfunction delay() return %d end\n", 1000 * c / r }' \
+    >"$work/paced.lua"
+  wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/paced.lua" "$1" >"$work/wrk.out"
+  if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx responses from $1" >&2; cat "$work/wrk.out" >&2; exit 1; fi
+  echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out") $(awk '$1 == "99%" {print $2}' "$work/wrk.out")"
+}
+
 read -r base_rps base_p99 < <(measure "http://127.0.0.1:$baseline_port/webhook/bench")
 read -r run_rps run_p99 < <(measure "http://127.0.0.1:$runner_port/webhook/bench")
+half_rate=$(awk -v r="$run_rps" 'BEGIN { printf "%d", r / 2 }')
+read -r half_rps half_p99 < <(measure_paced "http://127.0.0.1:$runner_port/webhook/bench" "$half_rate")
 peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$runner_pid/status")
 
 printf '\nwrk -t1 -c%s -d%s, POST /webhook/bench (%s bytes of response), %s cores\n' "$connections" "$duration" \
@@ -87,5 +106,7 @@ printf '\nwrk -t1 -c%s -d%s, POST /webhook/bench (%s bytes of response), %s core
 printf '%-44s %12s %10s\n' "target" "requests/s" "p99"
 printf '%-44s %12s %10s\n' "bare Hummingbird route (same bytes)" "$base_rps" "$base_p99"
 printf '%-44s %12s %10s\n' "greentic-runner, flow with one Wasm node" "$run_rps" "$run_p99"
+printf '%-44s %12s %10s\n' "greentic-runner at half its peak (paced)" "$half_rps" "$half_p99"
 awk -v a="$run_rps" -v b="$base_rps" 'BEGIN { printf "ratio runner/baseline: %.1f%%\n", 100 * a / b }'
 echo "runner peak RSS: $((peak_rss_kb / 1024)) MiB"
+echo "runner launch to ready (local pack, new SQLite file): ${ready_ms} ms"
