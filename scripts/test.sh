@@ -4,22 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System libraries the build links (GRDB: SQLite; zlib for ZIP inflate). Installed when
-# missing and we are root (CI, fresh machines); otherwise we say what is missing.
-need=()
-for package in libsqlite3-dev zlib1g-dev pkg-config; do
-  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}"
-  else
-    echo "missing system packages: ${need[*]} (apt-get install them, then rerun)" >&2
-    exit 1
-  fi
-fi
+# System libraries the build links (installed when missing and we are root).
+scripts/system-deps.sh
 
 # Formatting and the no-force-unwrap/no-try! rules for Sources (.swift-format; Tests relax them).
 swift format lint --strict --recursive --parallel Package.swift Sources Tests
