@@ -34,7 +34,10 @@ final class HostCallContext {
     let randomFill: @Sendable (UnsafeMutableRawBufferPointer) -> Void
 
     private(set) var logger = Logger(label: "greentic.wasm.guest")
+    /// The invocation's log metadata; the component and pool key are added when a line is logged.
     private var logMetadata: Logger.Metadata = [:]
+    private var componentName = ""
+    private var instanceKey = ""
     private var keyValues: [String: [UInt8]] = [:]
     private var secrets: [String: String] = [:]
     private var writes: [String: [UInt8]?] = [:]
@@ -53,10 +56,9 @@ final class HostCallContext {
     /// Loads the per-invocation data and clears anything left from the previous call.
     func begin(_ invocation: WasmInvocation, componentName: String) {
         logger = invocation.logger
-        logMetadata = [
-            "wasm.component": .string(componentName),
-            "wasm.instance_key": .string(invocation.instanceKey),
-        ]
+        logMetadata = invocation.logMetadata
+        self.componentName = componentName
+        instanceKey = invocation.instanceKey
         keyValues = invocation.keyValues
         secrets = invocation.secrets
         writes = [:]
@@ -90,7 +92,11 @@ final class HostCallContext {
             case 3: .warning
             default: .error
             }
-        logger.log(level: mapped, "\(text)", metadata: logMetadata)
+        guard logger.logLevel <= mapped else { return }
+        var metadata = logMetadata
+        metadata["wasm.component"] = .string(componentName)
+        metadata["wasm.instance_key"] = .string(instanceKey)
+        logger.log(level: mapped, "\(text)", metadata: metadata)
     }
 
     /// `state-get`: the current value of `key`, taking this call's writes into account.

@@ -19,6 +19,9 @@ public struct WasmInvocation: Sendable {
     public var instanceKey: String
     /// Where guest `log` lines go (with `wasm.component` and `wasm.instance_key` metadata).
     public var logger: Logger
+    /// Metadata added to each guest `log` line when it is emitted (cheaper than setting it on
+    /// ``logger``, which some handlers re-render on every change).
+    public var logMetadata: Logger.Metadata
 
     /// Creates an invocation.
     public init(
@@ -28,7 +31,8 @@ public struct WasmInvocation: Sendable {
         secrets: [String: String] = [:],
         limits: WasmLimits = WasmLimits(),
         instanceKey: String,
-        logger: Logger = Logger(label: "greentic.wasm.guest")
+        logger: Logger = Logger(label: "greentic.wasm.guest"),
+        logMetadata: Logger.Metadata = [:]
     ) {
         self.input = input
         self.state = state
@@ -37,5 +41,6 @@ public struct WasmInvocation: Sendable {
         self.limits = limits
         self.instanceKey = instanceKey
         self.logger = logger
+        self.logMetadata = logMetadata
     }
 }

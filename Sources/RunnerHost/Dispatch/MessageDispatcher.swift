@@ -47,10 +47,13 @@ struct MessageDispatcher: Sendable {
     private var store: any RunnerStore { dependencies.store }
 
     func dispatch(_ event: IngressEvent, runtime: TenantRuntime, adapter: any IngressAdapter) async -> IngressResponse {
-        var logger = dependencies.logger
-        logger[metadataKey: "gt.tenant"] = .string(runtime.tenant)
-        logger[metadataKey: "gt.provider"] = .string(event.provider)
-        logger[metadataKey: "gt.session"] = .string(event.sessionKey)
+        var logger = EventLogger(
+            dependencies.logger,
+            metadata: [
+                "gt.tenant": .string(runtime.tenant), "gt.provider": .string(event.provider),
+                "gt.session": .string(event.sessionKey),
+            ]
+        )
 
         let flow: FlowDefinition
         do {
@@ -133,7 +136,7 @@ struct MessageDispatcher: Sendable {
         runtime: TenantRuntime,
         adapter: any IngressAdapter,
         claim: (key: DedupeKey, token: ClaimToken)?,
-        logger: Logger
+        logger: EventLogger
     ) async -> RunResult {
         let now = dependencies.now()
         let resumeKey = ResumeKey(tenant: runtime.tenant, sessionKey: event.sessionKey, flowID: flow.id)

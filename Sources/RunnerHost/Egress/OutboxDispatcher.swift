@@ -103,9 +103,7 @@ public final class OutboxDispatcher: Service, Sendable {
     }
 
     private func attempt(_ message: OutboxMessage) async -> OutboxOutcome {
-        var logger = self.logger
-        logger[metadataKey: "gt.tenant"] = .string(message.tenant)
-        logger[metadataKey: "gt.provider"] = .string(message.provider)
+        let logger = EventLogger(self.logger, metadata: ["gt.tenant": .string(message.tenant), "gt.provider": .string(message.provider)])
         guard let sender = senders[message.provider] else {
             return .deadLetter(error: "no sender for provider \(message.provider)")
         }

@@ -87,7 +87,7 @@ public struct LocalFlowRunner: Sendable {
             limits: WasmLimits(),
             secrets: [:],
             snapshot: StateSnapshot(),
-            logger: Logger(label: "greentic.runner.flow-run")
+            logger: EventLogger(Logger(label: "greentic.runner.flow-run"))
         )
         let run = await runtime.engine.run(flowID: flowID, input: input, resume: resume, nodes: nodes)
         switch run.outcome {

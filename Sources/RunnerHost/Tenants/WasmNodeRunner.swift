@@ -33,7 +33,7 @@ final class WasmNodeRunner: NodeRunner {
     private let identity: Identity
     private let limits: WasmLimits
     private let secrets: [String: String]
-    private let logger: Logger
+    private let logger: EventLogger
     private let overlay: Mutex<Overlay>
 
     init(
@@ -43,7 +43,7 @@ final class WasmNodeRunner: NodeRunner {
         limits: WasmLimits,
         secrets: [String: String],
         snapshot: StateSnapshot,
-        logger: Logger
+        logger: EventLogger
     ) {
         self.runtime = runtime
         self.components = components
@@ -80,9 +80,9 @@ final class WasmNodeRunner: NodeRunner {
                 "pack_id": .string(identity.packID), "pack_version": .string(identity.packVersion),
             ]),
         ])
-        var guestLogger = logger
-        guestLogger[metadataKey: "gt.node"] = .string(call.nodeID)
-        guestLogger[metadataKey: "gt.component"] = .string(call.component)
+        var guestMetadata = logger.metadata
+        guestMetadata["gt.node"] = .string(call.nodeID)
+        guestMetadata["gt.component"] = .string(call.component)
         let invocation = WasmInvocation(
             input: input.serializedBytes(),
             state: state,
@@ -90,7 +90,8 @@ final class WasmNodeRunner: NodeRunner {
             secrets: secrets,
             limits: limits,
             instanceKey: "\(identity.tenant)|\(identity.packID)",
-            logger: guestLogger
+            logger: logger.base,
+            logMetadata: guestMetadata
         )
         let result: WasmInvocationResult
         do {
