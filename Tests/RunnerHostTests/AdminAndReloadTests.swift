@@ -2,6 +2,7 @@ import Foundation
 import RunnerHost
 import RunnerPacks
 import RunnerTestSupport
+import Synchronization
 import Testing
 
 @Suite("Admin, health and reload")
@@ -72,15 +73,47 @@ struct AdminAndReloadTests {
 
             // A tampered pack is refused at reload; v2 keeps serving and the error is reported.
             let packPath = deployment.directory.appendingPathComponent("packs/main.gtpack")
+            try deployment.deploy(versionedPack("v3", version: "3.0.0"))
             var bytes = try Data(contentsOf: packPath)
-            let index = try deployment.deploy(versionedPack("v3", version: "3.0.0"))
-            bytes = try Data(contentsOf: packPath)
             bytes[bytes.count / 2] ^= 0xFF
             try bytes.write(to: packPath)
-            _ = index
             #expect(try await client.post("/admin/packs/reload", "").status == 202)
             #expect(try await eventually { (try await client.get("/healthz").json?["last_error"] as? String) != nil })
             #expect(try await client.post("/webhook/version", "").text == "v2")
+        }
+    }
+
+    @Test func reloadsUnderLoadFailNoRequest() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(versionedPack("v1"))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            let versions = (1...5).map { "v\($0)" }
+            let stop = StopFlag()
+            // Eight clients post without pause while the pack is replaced four times.
+            let answers = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        var seen: [String] = []
+                        while !stop.isSet {
+                            let response = try await client.post("/webhook/version", "")
+                            seen.append(response.status == 200 ? response.text : "HTTP \(response.status): \(response.text)")
+                        }
+                        return seen
+                    }
+                }
+                for (number, label) in versions.enumerated().dropFirst() {
+                    try deployment.deploy(versionedPack(label, version: "\(number + 1).0.0"))
+                    #expect(try await client.post("/admin/packs/reload", "").status == 202)
+                    #expect(try await eventually { try await client.post("/webhook/version", "").text == label })
+                }
+                stop.set()
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(answers.count > 8)
+            let unexpected = answers.filter { !versions.contains($0) }
+            #expect(unexpected.isEmpty, "answers other than a served version: \(Set(unexpected))")
         }
     }
 
@@ -105,4 +138,11 @@ struct AdminAndReloadTests {
             #expect(errors["nobindings"]?.contains("no bindings") == true)
         }
     }
+}
+
+/// A flag set once from one task and read by others.
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }
