@@ -4,13 +4,16 @@
 # very bytes the runner answers, (b) greentic-runner serving /webhook/bench through a flow with
 # one Wasm node (benchmarks/bench-pack), on its default SQLite store.
 #
-# Usage: benchmarks/run.sh [DURATION (default 15s)] [CONNECTIONS (default 32)]
+# Usage: benchmarks/run.sh [DURATION (default 15s)] [CONNECTIONS (default 32)] [ROUNDS (default 3)]
+# Baseline and runner are measured alternately ROUNDS times; the medians are reported, and the
+# ratio is the median of the per-round ratios (a shared machine drifts between runs).
 # Prints requests/s and p99 for both, the runner's p99 at half its peak rate, the ratio, the
 # runner's peak RSS (VmHWM) and its time from launch to ready.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15s}
 connections=${2:-32}
+rounds=${3:-3}
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
@@ -76,37 +79,45 @@ wrk.body = "Ada"
 wrk.headers["Content-Type"] = "text/plain"
 LUA
 
-measure() { # url -> "rps p99"
-  wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "$1" >/dev/null  # warm-up
-  wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$1" >"$work/wrk.out"
-  if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx responses from $1" >&2; cat "$work/wrk.out" >&2; exit 1; fi
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
-  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.out")
-  echo "$rps $p99"
+# wrk prints latencies as 850.00us, 5.21ms or 1.02s: in milliseconds.
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { printf "%s", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+run_wrk() { # script url -> "rps p99_ms"
+  wrk -t1 -c"$connections" -d"$duration" --latency -s "$1" "$2" >"$work/wrk.out"
+  if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx responses from $2" >&2; cat "$work/wrk.out" >&2; exit 1; fi
+  echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out") $(to_ms "$(awk '$1 == "99%" {print $2}' "$work/wrk.out")")"
 }
+
+base_url="http://127.0.0.1:$baseline_port/webhook/bench"
+run_url="http://127.0.0.1:$runner_port/webhook/bench"
+wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "$base_url" >/dev/null  # warm-up
+wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "$run_url" >/dev/null
+: >"$work/rounds"
+for round in $(seq 1 "$rounds"); do
+  read -r base_rps base_p99 < <(run_wrk "$work/post.lua" "$base_url")
+  read -r run_rps run_p99 < <(run_wrk "$work/post.lua" "$run_url")
+  ratio=$(awk -v a="$run_rps" -v b="$base_rps" 'BEGIN { printf "%.1f", 100 * a / b }')
+  echo "$base_rps $base_p99 $run_rps $run_p99 $ratio" >>"$work/rounds"
+  printf 'round %s: baseline %s req/s p99 %s ms, runner %s req/s p99 %s ms, ratio %s%%\n' \
+    "$round" "$base_rps" "$base_p99" "$run_rps" "$run_p99" "$ratio" >&2
+done
+col() { awk -v c="$1" '{ print $c }' "$work/rounds" | median; }
+base_rps=$(col 1); base_p99=$(col 2); run_rps=$(col 3); run_p99=$(col 4); ratio=$(col 5)
 
 # p99 at half of the runner's peak rate: every connection waits between its requests so that
 # together they offer half the measured throughput (wrk's delay() hook paces each connection).
-measure_paced() { # url rate -> "rps p99"
-  awk -v c="$connections" -v r="$2" 'BEGIN { printf "wrk.method = \"POST\"\nwrk.body = \"Ada\"\nwrk.headers[\"Content-Type\"] = \"text/plain\"\nfunction delay() return %d end\n", 1000 * c / r }' \
-    >"$work/paced.lua"
-  wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/paced.lua" "$1" >"$work/wrk.out"
-  if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx responses from $1" >&2; cat "$work/wrk.out" >&2; exit 1; fi
-  echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out") $(awk '$1 == "99%" {print $2}' "$work/wrk.out")"
-}
-
-read -r base_rps base_p99 < <(measure "http://127.0.0.1:$baseline_port/webhook/bench")
-read -r run_rps run_p99 < <(measure "http://127.0.0.1:$runner_port/webhook/bench")
-half_rate=$(awk -v r="$run_rps" 'BEGIN { printf "%d", r / 2 }')
-read -r half_rps half_p99 < <(measure_paced "http://127.0.0.1:$runner_port/webhook/bench" "$half_rate")
+awk -v c="$connections" -v r="$run_rps" 'BEGIN { printf "wrk.method = \"POST\"\nwrk.body = \"Ada\"\nwrk.headers[\"Content-Type\"] = \"text/plain\"\nfunction delay() return %d end\n", 2000 * c / r }' \
+  >"$work/paced.lua"
+read -r half_rps half_p99 < <(run_wrk "$work/paced.lua" "$run_url")
 peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$runner_pid/status")
 
-printf '\nwrk -t1 -c%s -d%s, POST /webhook/bench (%s bytes of response), %s cores\n' "$connections" "$duration" \
-  "$(wc -c <"$work/response.body")" "$(nproc)"
-printf '%-44s %12s %10s\n' "target" "requests/s" "p99"
-printf '%-44s %12s %10s\n' "bare Hummingbird route (same bytes)" "$base_rps" "$base_p99"
-printf '%-44s %12s %10s\n' "greentic-runner, flow with one Wasm node" "$run_rps" "$run_p99"
-printf '%-44s %12s %10s\n' "greentic-runner at half its peak (paced)" "$half_rps" "$half_p99"
-awk -v a="$run_rps" -v b="$base_rps" 'BEGIN { printf "ratio runner/baseline: %.1f%%\n", 100 * a / b }'
+printf '\nwrk -t1 -c%s -d%s, POST /webhook/bench (%s bytes of response), %s cores, median of %s rounds\n' "$connections" \
+  "$duration" "$(wc -c <"$work/response.body")" "$(nproc)" "$rounds"
+printf '%-44s %12s %12s\n' "target" "requests/s" "p99 (ms)"
+printf '%-44s %12s %12s\n' "bare Hummingbird route (same bytes)" "$base_rps" "$base_p99"
+printf '%-44s %12s %12s\n' "greentic-runner, flow with one Wasm node" "$run_rps" "$run_p99"
+printf '%-44s %12s %12s\n' "greentic-runner at half its peak (paced)" "$half_rps" "$half_p99"
+echo "ratio runner/baseline: ${ratio}%"
 echo "runner peak RSS: $((peak_rss_kb / 1024)) MiB"
 echo "runner launch to ready (local pack, new SQLite file): ${ready_ms} ms"
