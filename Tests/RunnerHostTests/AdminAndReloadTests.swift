@@ -103,6 +103,8 @@ struct AdminAndReloadTests {
                         return seen
                     }
                 }
+                // Also on a failed expectation that throws: the clients must stop.
+                defer { stop.set() }
                 for (number, label) in versions.enumerated().dropFirst() {
                     try deployment.deploy(versionedPack(label, version: "\(number + 1).0.0"))
                     #expect(try await client.post("/admin/packs/reload", "").status == 202)

@@ -48,16 +48,17 @@ struct PackVersionRestorerTests {
         }
 
         /// Serves 1.0.0, 2.0.0, then 3.0.0. Only 2.0.0 is retained in memory, so only the cache
-        /// still has 1.0.0; returns its digest and the current runtime.
-        func deployThreeVersions() async throws -> (String, TenantRuntime) {
+        /// still has 1.0.0; returns the digests of 1.0.0 and 2.0.0 and the current runtime.
+        func deployThreeVersions() async throws -> (old: String, retired: String, current: TenantRuntime) {
             let old = try deployment.deploy(PackVersionRestorerTests.pack("1.0.0"))
             _ = await reloader.reload()
-            for version in ["2.0.0", "3.0.0"] {
-                try deployment.deploy(PackVersionRestorerTests.pack(version))
-                _ = await reloader.reload()
-            }
+            let retired = try deployment.deploy(PackVersionRestorerTests.pack("2.0.0"))
+            _ = await reloader.reload()
+            try deployment.deploy(PackVersionRestorerTests.pack("3.0.0"))
+            _ = await reloader.reload()
             #expect(tenants.runtime(for: "demo", flowID: "f", packDigest: old) == nil)
-            return (old, try #require(tenants.runtime(for: "demo")))
+            #expect(tenants.runtime(for: "demo", flowID: "f", packDigest: retired) != nil)
+            return (old, retired, try #require(tenants.runtime(for: "demo")))
         }
 
         func remove() {
@@ -73,7 +74,7 @@ struct PackVersionRestorerTests {
     @Test func concurrentRequestsRestoreAVersionOnceAndKeepIt() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        let (old, current) = try await fixture.deployThreeVersions()
+        let (old, retired, current) = try await fixture.deployThreeVersions()
 
         let restorer = fixture.restorer()
         let versions = await withTaskGroup(of: String?.self) { group in
@@ -86,17 +87,26 @@ struct PackVersionRestorerTests {
         let restores = fixture.logs.recorded.filter { $0.message.contains("restored an older pack version") }
         #expect(restores.count == 1)
         #expect(fixture.tenants.digestsInUse.contains(old), "a restored version's cache file is kept from eviction")
+        #expect(fixture.tenants.runtime(for: "demo", flowID: "f", packDigest: old.uppercased()) != nil, "digests match in any case")
+        #expect(
+            fixture.tenants.runtime(for: "demo", flowID: "f", packDigest: retired) != nil,
+            "restoring does not push out the version retired by the last reload"
+        )
     }
 
     @Test func aVersionTheCacheLostOrThatNoLongerVerifiesIsNotRestored() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        let (old, current) = try await fixture.deployThreeVersions()
+        let (old, _, current) = try await fixture.deployThreeVersions()
 
-        // The strict policy refuses the dev-signed 1.0.0 file still in the cache.
-        let strict = PackLoader(cache: fixture.loader.cache, configuration: .init(policy: .strict))
-        #expect(await fixture.restorer(loader: strict).restore(flowID: "f", packDigest: old, current: current) == nil)
-        #expect(fixture.logs.recorded.contains { $0.level == .warning && $0.message.contains("could not be restored") })
+        // The strict policy refuses the dev-signed 1.0.0 file still in the cache, once: the
+        // failure is remembered until the tenant's packs change.
+        let strict = fixture.restorer(loader: PackLoader(cache: fixture.loader.cache, configuration: .init(policy: .strict)))
+        #expect(await strict.restore(flowID: "f", packDigest: old, current: current) == nil)
+        #expect(await strict.restore(flowID: "f", packDigest: old, current: current) == nil)
+        let warnings = fixture.logs.recorded.filter { $0.level == .warning && $0.message.contains("could not be restored") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first.map { "\($0.metadata["error"] ?? "")".contains("greentic-dev-local") } == true)
 
         // Evicted from the cache: nothing to restore.
         try FileManager.default.removeItem(at: try fixture.loader.cache.url(for: old))
