@@ -84,7 +84,7 @@ public struct RunnerHost: Service {
         }
         let policy = VerificationPolicy.select(verifyStrict: packs.verifyStrict, publicKey: packs.publicKey)
         let loader = PackLoader(
-            cache: PackCache(root: URL(fileURLWithPath: packs.cacheDirectory)),
+            cache: PackCache(root: URL(fileURLWithPath: packs.cacheDirectory), maxTotalBytes: packs.cacheMaxBytes),
             configuration: .init(policy: policy, indexKey: indexKey),
             logger: logger
         )

@@ -32,6 +32,7 @@ struct ConfigurationTests {
         let configuration = try configuration(
             [
                 "PACK_INDEX_URL": "/srv/index.json", "PACK_SOURCE": "FS", "PACK_CACHE_DIR": "/var/cache/packs",
+                "PACK_CACHE_MAX_MB": "64",
                 "PACK_PUBLIC_KEY": "ed25519:AAAA", "PACK_VERIFY_STRICT": "0", "PACK_REFRESH_INTERVAL": "1m30s",
                 "TENANT_RESOLVER": "host", "DEFAULT_TENANT": "acme", "ADMIN_TOKEN": "t", "STORE_URL": "memory://", "PORT": "9000",
                 "MAX_BODY_BYTES": "1000", "MAX_JSON_DEPTH": "10", "SESSION_TTL": "2h", "DEDUPE_TTL": "10m",
@@ -49,7 +50,8 @@ struct ConfigurationTests {
                     cacheDirectory: "/var/cache/packs",
                     publicKey: "ed25519:AAAA",
                     verifyStrict: "0",
-                    refreshIntervalMs: 90_000
+                    refreshIntervalMs: 90_000,
+                    cacheMaxBytes: 64 << 20
                 )
         )
         #expect(configuration.bindingsFiles == ["a.yaml", "b.yaml"])
@@ -82,6 +84,8 @@ struct ConfigurationTests {
         (["TELEGRAM_API_BASE_URL": "ftp://x"], "TELEGRAM_API_BASE_URL"),
         (["PACK_SOURCE": "ipfs"], "PACK_SOURCE"),
         (["WASM_TIMEOUT": "0ms"], "WASM_TIMEOUT"),
+        (["PACK_CACHE_MAX_MB": "0"], "PACK_CACHE_MAX_MB"),
+        (["PACK_CACHE_MAX_MB": "1G"], "PACK_CACHE_MAX_MB"),
     ])
     func badValuesNameTheVariable(_ environment: [String: String], _ variable: String) throws {
         let error = try #require(throws: ConfigurationError.self) { try configuration(environment) }

@@ -14,6 +14,7 @@ extension RunnerHostConfiguration {
     /// | `PACK_INDEX_URL` | pack index path or `file://` URL | the bundled demo, `examples/index.json` |
     /// | `PACK_SOURCE` | scheme for locators without one | `fs` |
     /// | `PACK_CACHE_DIR` | content-addressed pack cache | `.packs` |
+    /// | `PACK_CACHE_MAX_MB` | cache size beyond which unused versions are evicted | `1024` |
     /// | `PACK_PUBLIC_KEY` | `ed25519:BASE64` key for index signatures | unset |
     /// | `PACK_VERIFY_STRICT` | `1`/`true` strict, other values dev-ok | strict iff a key is set |
     /// | `PACK_REFRESH_INTERVAL` | reload period (`30s`, `5m`) | `30s` |
@@ -63,6 +64,9 @@ extension RunnerHostConfiguration {
             configuration.packs.defaultSource = source.lowercased()
         }
         configuration.packs.cacheDirectory = env.string("PACK_CACHE_DIR") ?? configuration.packs.cacheDirectory
+        if let megabytes = try env.int("PACK_CACHE_MAX_MB", range: 1...(1 << 20)) {
+            configuration.packs.cacheMaxBytes = Int64(megabytes) << 20
+        }
         configuration.packs.publicKey = env.rawString("PACK_PUBLIC_KEY", isSecret: false)
         configuration.packs.verifyStrict = env.rawString("PACK_VERIFY_STRICT", isSecret: false)
         configuration.packs.refreshIntervalMs =

@@ -78,6 +78,9 @@ public struct RunnerHostConfiguration: Sendable {
         public var verifyStrict: String?
         /// `PACK_REFRESH_INTERVAL` in milliseconds (default 30 s).
         public var refreshIntervalMs: Int
+        /// `PACK_CACHE_MAX_MB` in bytes (default 1 GiB): beyond it, versions no runtime uses are
+        /// evicted, least recently used first.
+        public var cacheMaxBytes: Int64
 
         public init(
             indexLocation: String = "examples/index.json",
@@ -85,7 +88,8 @@ public struct RunnerHostConfiguration: Sendable {
             cacheDirectory: String = ".packs",
             publicKey: String? = nil,
             verifyStrict: String? = nil,
-            refreshIntervalMs: Int = 30_000
+            refreshIntervalMs: Int = 30_000,
+            cacheMaxBytes: Int64 = 1 << 30
         ) {
             self.indexLocation = indexLocation
             self.defaultSource = defaultSource
@@ -93,6 +97,7 @@ public struct RunnerHostConfiguration: Sendable {
             self.publicKey = publicKey
             self.verifyStrict = verifyStrict
             self.refreshIntervalMs = refreshIntervalMs
+            self.cacheMaxBytes = cacheMaxBytes
         }
     }
 
