@@ -121,10 +121,10 @@ struct SQLiteRunnerStoreTests {
         let store = try await SQLiteRunnerStore(path: path, configuration: .init(busyTimeout: .seconds(10)))
 
         let holder = try await Self.holdWriteLock(path: path, for: 0.3)
-        let start = ContinuousClock.now
         try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
-        #expect(ContinuousClock.now - start >= .milliseconds(200), "the commit waited for the other writer")
-        try await holder.value
+        let committed = ContinuousClock.now
+        // Ordering, not timing: the commit cannot return before the other writer let go.
+        #expect(committed >= (try await holder.value), "the commit waited for the other writer")
         #expect(try await store.resumeRecord(for: Self.record().key, now: Self.at(1))?.revision == 1)
     }
 
@@ -138,7 +138,7 @@ struct SQLiteRunnerStoreTests {
         await Self.expectStoreError(.backend) {
             try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
         }
-        try await holder.value
+        _ = try await holder.value
         #expect(try await store.resumeRecord(for: Self.record().key, now: Self.at(1)) == nil)
     }
 
@@ -195,7 +195,9 @@ struct SQLiteRunnerStoreTests {
 
     /// Takes the write lock of the file at `path` from another connection, as another process
     /// would, and keeps it for `seconds`; returns once the lock is held.
-    static func holdWriteLock(path: String, for seconds: TimeInterval) async throws -> Task<Void, any Error> {
+    /// Holds SQLite's write lock from a second connection for `seconds`; the task's value is
+    /// the instant just before it let go.
+    static func holdWriteLock(path: String, for seconds: TimeInterval) async throws -> Task<ContinuousClock.Instant, any Error> {
         let other = try DatabaseQueue(path: path)
         let (locked, signal) = AsyncStream<Void>.makeStream()
         let holder = Task {
@@ -203,7 +205,9 @@ struct SQLiteRunnerStoreTests {
                 try db.execute(sql: "BEGIN IMMEDIATE")
                 signal.finish()
                 Thread.sleep(forTimeInterval: seconds)
+                let releasing = ContinuousClock.now
                 try db.execute(sql: "COMMIT")
+                return releasing
             }
         }
         for await _ in locked {}
