@@ -152,6 +152,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Not a product: the Wasm node call cost benchmarks/run.sh reports.
+        .executableTarget(name: "greentic-bench-wasm", dependencies: ["RunnerWasm"], swiftSettings: swiftSettings),
         // Not a product: conformance suites and fixtures shared by the test targets only.
         .target(
             name: "RunnerTestSupport",

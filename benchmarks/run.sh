@@ -8,7 +8,8 @@
 # Baseline and runner are measured alternately ROUNDS times; the medians are reported, and the
 # ratio is the median of the per-round ratios (a shared machine drifts between runs).
 # Prints requests/s and p99 for both, the runner's p99 at half its peak rate, the ratio, the
-# runner's peak RSS (VmHWM) and its time from launch to ready.
+# runner's peak RSS (VmHWM) and its time from launch to ready; then the cost of one Wasm node
+# call on its own (greentic-bench-wasm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-15s}
@@ -25,6 +26,7 @@ fi
 
 swift build -c release --product greentic-runner >/dev/null
 swift build -c release --product greentic-bench-baseline >/dev/null
+swift build -c release --product greentic-bench-wasm >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d)
@@ -129,3 +131,5 @@ printf '%-44s %12s %12s\n' "$half_label" "$half_rps" "$half_p99"
 echo "ratio runner/baseline: ${ratio}%"
 echo "runner peak RSS: $((peak_rss_kb / 1024)) MiB"
 echo "runner launch to ready (local pack, new SQLite file): ${ready_ms} ms"
+# One Wasm node call on its own (SPEC §11: the node call overhead for a 1 KiB payload).
+"$bin/greentic-bench-wasm" benchmarks/bench-pack/components/echo/component.wat 20000 1024

@@ -1,0 +1,55 @@
+import Foundation
+import RunnerWasm
+
+/// The cost of one Wasm node call (SPEC §11: at most 20 µs for a 1 KiB payload with a pooled
+/// instance): `WasmRuntime.invoke` of the benchmark's `echo` component, one call at a time, so
+/// each figure is a full round trip — queue, hand-off to a worker thread, guest run with fuel
+/// and watchdog, result back to the awaiting task.
+///
+/// Usage: greentic-bench-wasm COMPONENT_WAT [CALLS (default 20000)] [PAYLOAD_BYTES (default 1024)]
+@main
+struct BenchWasm {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard (2...4).contains(arguments.count), let wat = try? String(contentsOfFile: arguments[1], encoding: .utf8) else {
+            FileHandle.standardError.write(Data("usage: greentic-bench-wasm COMPONENT_WAT [CALLS] [PAYLOAD_BYTES]\n".utf8))
+            exit(2)
+        }
+        let calls = arguments.count > 2 ? max(100, Int(arguments[2]) ?? 20_000) : 20_000
+        let payloadBytes = arguments.count > 3 ? max(16, Int(arguments[3]) ?? 1024) : 1024
+
+        let runtime = WasmRuntime(configuration: .init(workerCount: 1))
+        defer { runtime.shutdown() }
+        let component = try runtime.compile(name: "echo", digest: "bench", bytes: try WATCompiler.compile(wat))
+        // A JSON object of exactly `payloadBytes` bytes: {"input":{"text":"xxx…"}}.
+        let frame = #"{"input":{"text":""}}"#.utf8.count
+        let input = Array(#"{"input":{"text":"\#(String(repeating: "x", count: payloadBytes - frame))"}}"#.utf8)
+        let invocation = WasmInvocation(input: input, instanceKey: "bench|echo")
+
+        for _ in 0..<1_000 { _ = try await runtime.invoke(component, invocation) }  // warm-up, pooled instance
+        var samples: [Duration] = []
+        samples.reserveCapacity(calls)
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<calls {
+            let begin = clock.now
+            let result = try await runtime.invoke(component, invocation)
+            samples.append(clock.now - begin)
+            guard result.output.count == input.count + 12 else {
+                FileHandle.standardError.write(Data("unexpected output of \(result.output.count) bytes\n".utf8))
+                exit(1)
+            }
+        }
+        let total = clock.now - started
+        samples.sort()
+        func micros(_ duration: Duration) -> String {
+            let (seconds, attoseconds) = duration.components
+            return String(format: "%.1f", Double(seconds) * 1e6 + Double(attoseconds) / 1e12)
+        }
+        let mean = total / calls
+        print(
+            "wasm node call, \(input.count)-byte input, pooled instance, \(calls) sequential calls: "
+                + "p50 \(micros(samples[calls / 2])) µs, p99 \(micros(samples[calls * 99 / 100])) µs, mean \(micros(mean)) µs"
+        )
+    }
+}
