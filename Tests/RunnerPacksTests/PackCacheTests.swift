@@ -178,6 +178,22 @@ struct PackCacheTests {
         #expect(second.digest == digest)
     }
 
+    @Test("a not-modified answer is still checked against a changed pin")
+    func notModifiedChecksThePin() async throws {
+        let root = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let resolver = RecordingResolver(bytes: archive, etag: "\"v1\"")
+        let packs = loader(resolver, root: root)
+        _ = try await packs.load(try entry())
+        // The index now pins other bytes, which are not cached; the server still says `not
+        // modified`, so the cached copy comes back — and must not pass for the new pin.
+        let otherPin = PackDigest.sha256(of: Array("other bytes".utf8))
+        await expectPackErrorAsync(.digestMismatch, mentioning: ["dev.greentic.test"]) {
+            _ = try await packs.fetch(try entry(digest: otherPin))
+        }
+        #expect(resolver.requests.map(\.previousETag) == [nil, "\"v1\""])
+    }
+
     @Test("a file index resolves end to end through the file resolver")
     func fileEndToEnd() async throws {
         let root = try Fixtures.temporaryDirectory()

@@ -74,38 +74,36 @@ public struct PackLoader: Sendable {
     /// open only packs that changed. Blocking file work runs on NIO's thread pool.
     public func fetch(_ entry: PackIndexEntry) async throws(PackError) -> FetchedPackFile {
         let cache = self.cache
-        var bytes: [UInt8]?
-        var fromCache = false
-        if let pin = entry.digest, PackDigest.sha256Hex(pin) != nil {
-            bytes = try await BlockingWork.run { () throws(PackError) in try cache.cachedBytes(for: pin) }
-            fromCache = bytes != nil
-            if fromCache {
-                logger.debug("pack served from cache", metadata: ["pack": "\(entry.name)", "digest": "\(pin)"])
-            }
+        if let pin = entry.digest, let hex = PackDigest.sha256Hex(pin), let cached = try await cachedBytes(for: pin) {
+            // `cachedBytes` checked these bytes against the pin: no second hash or write.
+            logger.debug("pack served from cache", metadata: ["pack": "\(entry.name)", "digest": "\(pin)"])
+            let digest = "sha256:" + hex
+            try verifyIndexSignature(of: entry, digest: digest)
+            return FetchedPackFile(entry: entry, digest: digest, bytes: cached, cachePath: try cache.url(for: digest), fromCache: true)
         }
-        if bytes == nil {
-            (bytes, fromCache) = try await fetchFromResolver(entry)
+        // From the resolver, or the cached copy a `not modified` answer names: hashed and checked
+        // against the pin either way.
+        let (fetched, fromCache) = try await fetchFromResolver(entry)
+        let (digest, stored) = try await BlockingWork.run { () throws(PackError) in
+            let digest = PackDigest.sha256(of: fetched)
+            try PackDigest.verify(expected: entry.digest, actual: digest, packName: entry.name)
+            return (digest, try cache.store(fetched, digest: digest))
         }
-        guard let fetched = bytes else {
-            throw PackError(code: .io, message: "pack \(entry.name) could not be fetched from \(entry.locator)")
-        }
-        let digest: String
-        let stored: URL
-        if fromCache, let pin = entry.digest, let hex = PackDigest.sha256Hex(pin) {
-            // `cachedBytes` already checked these bytes against the pin: no second hash or write.
-            digest = "sha256:" + hex.lowercased()
-            stored = try cache.url(for: digest)
-        } else {
-            (digest, stored) = try await BlockingWork.run { () throws(PackError) in
-                let digest = PackDigest.sha256(of: fetched)
-                try PackDigest.verify(expected: entry.digest, actual: digest, packName: entry.name)
-                return (digest, try cache.store(fetched, digest: digest))
-            }
-        }
+        try verifyIndexSignature(of: entry, digest: digest)
+        return FetchedPackFile(entry: entry, digest: digest, bytes: fetched, cachePath: stored, fromCache: fromCache)
+    }
+
+    /// With `PACK_PUBLIC_KEY`, the entry's signature over `digest` (reference §3 step 4).
+    private func verifyIndexSignature(of entry: PackIndexEntry, digest: String) throws(PackError) {
         if let key = configuration.indexKey {
             try key.verify(signature: entry.signature, digest: digest, packName: entry.name)
         }
-        return FetchedPackFile(entry: entry, digest: digest, bytes: fetched, cachePath: stored, fromCache: fromCache)
+    }
+
+    /// The cache's re-verified bytes for `digest`, read on NIO's thread pool.
+    private func cachedBytes(for digest: String) async throws(PackError) -> [UInt8]? {
+        let cache = self.cache
+        return try await BlockingWork.run { () throws(PackError) in try cache.cachedBytes(for: digest) }
     }
 
     /// Verifies and opens fetched bytes under the configured policy (on NIO's thread pool:
@@ -143,11 +141,8 @@ public struct PackLoader: Sendable {
     ///
     /// - Parameter name: How messages name the pack.
     public func openCached(digest: String, name: String) async throws(PackError) -> ResolvedPack? {
-        let cache = self.cache
         let url = try cache.url(for: digest)
-        guard let bytes = try await BlockingWork.run({ () throws(PackError) in try cache.cachedBytes(for: digest) }) else {
-            return nil
-        }
+        guard let bytes = try await cachedBytes(for: digest) else { return nil }
         let entry = PackIndexEntry(name: name, digest: digest, locator: try PackLocator(parsing: url.path))
         // `url(for:)` accepted it, so it is `sha256:<64 hex>` in some case.
         return try await open(FetchedPackFile(entry: entry, digest: digest.lowercased(), bytes: bytes, cachePath: url, fromCache: true))
@@ -169,10 +164,7 @@ public struct PackLoader: Sendable {
             }
             return (fetched.bytes, false)
         case .notModified:
-            let cache = self.cache
-            if let remembered,
-                let cached = try await BlockingWork.run({ () throws(PackError) in try cache.cachedBytes(for: remembered.digest) })
-            {
+            if let remembered, let cached = try await cachedBytes(for: remembered.digest) {
                 return (cached, true)
             }
             etags.entries.withLock { $0[key] = nil }
