@@ -36,6 +36,11 @@ final class WorkerPool: Sendable {
         var running: [String: Int] = [:]
         var queuedCount = 0
         var isShutdown = false
+
+        /// Where in ``order`` the first key below its running cap is.
+        func firstEligible(cap: Int) -> Int? {
+            order.firstIndex { running[$0, default: 0] < cap }
+        }
     }
 
     private let state = Mutex(State())
@@ -134,7 +139,7 @@ final class WorkerPool: Sendable {
     private func take() -> (job: InvocationJob?, stop: Bool) {
         state.withLock { state in
             if state.isShutdown { return (nil, true) }
-            guard let position = state.order.firstIndex(where: { state.running[$0, default: 0] < maxRunningPerKey }) else {
+            guard let position = state.firstEligible(cap: maxRunningPerKey) else {
                 return (nil, false)
             }
             let key = state.order.remove(at: position)
@@ -161,7 +166,7 @@ final class WorkerPool: Sendable {
     /// Whether a job could be taken now (or the pool is shutting down).
     private func hasEligibleWork() -> Bool {
         state.withLock { state in
-            state.isShutdown || state.order.contains { state.running[$0, default: 0] < maxRunningPerKey }
+            state.isShutdown || state.firstEligible(cap: maxRunningPerKey) != nil
         }
     }
 

@@ -233,14 +233,7 @@ struct MessageDispatcher: Sendable {
             }
         }
         let response = adapter.response(for: .ran(output: output, replies: outbox.count))
-        let completion = claim.map {
-            RunCommit.DedupeCompletion(
-                key: $0.key,
-                token: $0.token,
-                response: response,
-                retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds))
-            )
-        }
+        let completion = claim.map { completing($0, with: response, now: now) }
         let stateWrites = nodes.stateWrites
         // Component state is read-modify-write: compare-and-swap the scope's revision so two
         // concurrent events of one session never lose an update (the loser runs again).
@@ -268,18 +261,26 @@ struct MessageDispatcher: Sendable {
         now: Date
     ) async -> IngressResponse {
         guard let claim else { return response }
-        let completion = RunCommit.DedupeCompletion(
+        do {
+            try await store.commit(RunCommit(dedupe: completing(claim, with: response, now: now)))
+        } catch {
+            try? await store.release(claim.key, token: claim.token)
+        }
+        return response
+    }
+
+    /// The dedupe record answering later deliveries of a claimed event with `response`.
+    private func completing(
+        _ claim: (key: DedupeKey, token: ClaimToken),
+        with response: IngressResponse,
+        now: Date
+    ) -> RunCommit.DedupeCompletion {
+        RunCommit.DedupeCompletion(
             key: claim.key,
             token: claim.token,
             response: response,
             retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds))
         )
-        do {
-            try await store.commit(RunCommit(dedupe: completion))
-        } catch {
-            try? await store.release(claim.key, token: claim.token)
-        }
-        return response
     }
 
     private func limits(for bindings: TenantBindings) -> WasmLimits {
