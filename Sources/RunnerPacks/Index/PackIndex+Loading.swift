@@ -14,26 +14,15 @@ extension PackIndex {
     ) async throws(PackError) -> (
         index: PackIndex, rejected: [String: PackError]
     ) {
-        let base = try base(forIndexLocation: location)
-        guard case .directory(let directory) = base else {
+        guard let file = try localIndexFile(location) else {
+            _ = try base(forIndexLocation: location)  // a malformed URL is reported as such
             throw PackError(
                 code: .locatorInvalid,
                 message: "PACK_INDEX_URL `\(location)`: remote indexes are not supported in this release"
             )
         }
-        let trimmed = location.trimmingASCIIWhitespace()
-        let path = trimmed.lowercased().hasPrefix("file://") ? (URL(string: trimmed)?.path ?? trimmed) : trimmed
-        let file =
-            path.hasPrefix("/")
-            ? URL(fileURLWithPath: path) : directory.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent)
-        let bytes = try await BlockingWork.run { () throws(PackError) in
-            do {
-                return Array(try Data(contentsOf: file))
-            } catch {
-                let exists = FileManager.default.fileExists(atPath: file.path)
-                throw PackError(code: exists ? .io : .notFound, message: "cannot read the pack index at \(file.path)", cause: error)
-            }
-        }
+        let bytes = try await BlockingWork.run { () throws(PackError) in try readIndexFile(file) }
+        let base = PackLocator.Base.directory(file.deletingLastPathComponent())
         return try parseIsolatingTenants(bytes, base: base, packSource: packSource)
     }
 }

@@ -45,18 +45,20 @@ public struct PackIndex: Sendable, Hashable {
     ///   else as ``init(parsing:base:packSource:)``.
     public init(contentsOfFile path: String, packSource: String? = nil) throws(PackError) {
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        let data: Data
+        try self.init(parsing: try Self.readIndexFile(url), base: .directory(url.deletingLastPathComponent()), packSource: packSource)
+    }
+
+    /// The bytes of the index file at `url`.
+    ///
+    /// - Throws: ``PackError/Code/notFound`` if there is no such file, ``PackError/Code/io`` if
+    ///   it cannot be read.
+    static func readIndexFile(_ url: URL) throws(PackError) -> [UInt8] {
         do {
-            data = try Data(contentsOf: url)
+            return Array(try Data(contentsOf: url))
         } catch {
             let exists = FileManager.default.fileExists(atPath: url.path)
-            throw PackError(
-                code: exists ? .io : .notFound,
-                message: "cannot read the pack index at \(url.path)",
-                cause: error
-            )
+            throw PackError(code: exists ? .io : .notFound, message: "cannot read the pack index at \(url.path)", cause: error)
         }
-        try self.init(parsing: Array(data), base: .directory(url.deletingLastPathComponent()), packSource: packSource)
     }
 
     /// The base for relative locators of the index at `location` (`PACK_INDEX_URL`): its directory
@@ -66,16 +68,29 @@ public struct PackIndex: Sendable, Hashable {
     /// - Throws: ``PackError/Code/locatorInvalid`` for an empty value, another scheme, or a
     ///   malformed URL.
     public static func base(forIndexLocation location: String) throws(PackError) -> PackLocator.Base {
+        if let file = try localIndexFile(location) {
+            return .directory(file.deletingLastPathComponent())
+        }
+        let trimmed = location.trimmingASCIIWhitespace()
+        guard let url = URL(string: trimmed), url.host != nil else {
+            throw PackError(code: .locatorInvalid, message: "PACK_INDEX_URL `\(trimmed)` is not a valid URL")
+        }
+        return .url(url)
+    }
+
+    /// The index file a local `PACK_INDEX_URL` names (a bare path, relative to the working
+    /// directory, or a `file://` URL), absolute and standardized; `nil` for `http(s)://`.
+    ///
+    /// - Throws: ``PackError/Code/locatorInvalid`` for an empty value, another scheme, or a
+    ///   malformed `file://` URL.
+    static func localIndexFile(_ location: String) throws(PackError) -> URL? {
         let trimmed = location.trimmingASCIIWhitespace()
         guard !trimmed.isEmpty else {
             throw PackError(code: .locatorInvalid, message: "PACK_INDEX_URL is empty; give a path or an http(s) URL")
         }
         let lowered = trimmed.lowercased()
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
-            guard let url = URL(string: trimmed), url.host != nil else {
-                throw PackError(code: .locatorInvalid, message: "PACK_INDEX_URL `\(trimmed)` is not a valid URL")
-            }
-            return .url(url)
+            return nil
         }
         var path = trimmed
         if lowered.hasPrefix("file://") {
@@ -90,7 +105,7 @@ public struct PackIndex: Sendable, Hashable {
             )
         }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return .directory(URL(fileURLWithPath: absolute).standardizedFileURL.deletingLastPathComponent())
+        return URL(fileURLWithPath: absolute).standardizedFileURL
     }
 
     /// Parses an index document, keeping the good tenants when some are malformed, so one bad
