@@ -44,10 +44,7 @@ enum HostImports {
                 store: store,
                 parameters: type.parameters,
                 results: type.results,
-                raw: {
-                    caller,
-                    params,
-                    results in
+                raw: { caller, params, results in
                     guard let context else { throw HostImportTrap(message: "\(name): not callable during validation") }
                     guard let memory = caller.instance?.exports[memory: "memory"] else {
                         throw HostImportTrap(message: "\(name): the instance exports no memory")

@@ -35,8 +35,6 @@ extension JSONValue {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw YAMLConversionError(message: "\(error)", line: nil, column: nil)
         } catch {
             throw YAMLConversionError(message: "\(error)", line: nil, column: nil)
         }
