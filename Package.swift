@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "RunnerPacks", targets: ["RunnerPacks"]),
         .library(name: "RunnerFlow", targets: ["RunnerFlow"]),
         .library(name: "RunnerIngress", targets: ["RunnerIngress"]),
+        .library(name: "RunnerChannels", targets: ["RunnerChannels"]),
     ],
     dependencies: [
         // Exactly one trait each for WasmKit and Hummingbird: SwiftPM passes trait -D flags
@@ -106,9 +107,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RunnerChannels",
+            dependencies: [
+                "RunnerCore",
+                "RunnerIngress",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RunnerHost",
             dependencies: [
                 "RunnerCore",
+                "RunnerChannels",
                 "RunnerPacks",
                 "RunnerFlow",
                 "RunnerWasm",
@@ -186,9 +202,23 @@ let package = Package(
         ),
         .testTarget(name: "RunnerIngressTests", dependencies: ["RunnerIngress", "RunnerTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "RunnerChannelsTests",
+            dependencies: [
+                "RunnerChannels", "RunnerIngress", "RunnerCore", "RunnerTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RunnerHostTests",
             dependencies: [
-                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks", "RunnerFlow",
+                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerChannels", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks",
+                "RunnerFlow",
                 "RunnerWasm",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,10 +1,13 @@
 internal import AsyncHTTPClient
 public import Foundation
 internal import Hummingbird
+internal import HummingbirdCore
 public import Logging
 internal import NIOCore
+internal import RunnerChannels
 internal import RunnerCore
-internal import RunnerIngress
+internal import RunnerFlow
+public import RunnerIngress
 internal import RunnerPacks
 internal import RunnerStoreSQLite
 internal import RunnerWasm
@@ -25,9 +28,12 @@ public import ServiceLifecycle
 /// then drains in-flight requests and closes everything it opened.
 public struct RunnerHost: Service {
     public let configuration: RunnerHostConfiguration
-    public let customRoutes: [CustomIngressRoute]
-    /// Where `SECRETS_BACKEND=env` secrets come from (`GREENTIC_SECRET_<TENANT>_<NAME>`): a
-    /// snapshot taken at startup.
+    /// Channels of the embedding application, served and replied through like the built-in
+    /// ones; one named like a built-in channel replaces it.
+    public let channels: [any RunnerIngress.Channel]
+    /// Where `SECRETS_BACKEND=env` secrets and channel credentials come from
+    /// (`GREENTIC_SECRET_<TENANT>_<NAME>`, else `<NAME>` for channel credentials): a snapshot
+    /// taken at startup.
     public let environment: [String: String]
     public let logger: Logger
     /// Called once the server listens, with the bound port (useful with port 0).
@@ -35,13 +41,13 @@ public struct RunnerHost: Service {
 
     public init(
         configuration: RunnerHostConfiguration,
-        customRoutes: [CustomIngressRoute] = [],
+        channels: [any RunnerIngress.Channel] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "greentic.runner"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.configuration = configuration
-        self.customRoutes = customRoutes
+        self.channels = channels
         self.environment = environment
         self.logger = logger
         self.onServerRunning = onServerRunning
@@ -49,13 +55,6 @@ public struct RunnerHost: Service {
 
     public func run() async throws {
         let bindings = try loadBindings()
-        let telegramTenants = bindings.values.filter { $0.flowTypeBindings["messaging"]?.adapter == "telegram" }.map(\.tenant).sorted()
-        if !telegramTenants.isEmpty, configuration.telegram.botToken == nil {
-            logger.warning(
-                "TELEGRAM_BOT_TOKEN is not set: Telegram replies cannot be delivered and will be dead-lettered",
-                metadata: ["tenants": .string(telegramTenants.joined(separator: ","))]
-            )
-        }
         let (store, closeStore) = try await openStore()
         let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -70,6 +69,48 @@ public struct RunnerHost: Service {
         wasm.shutdown()
         try await httpClient.shutdown()
         try await closeStore()
+    }
+
+    /// The built-in channels, then the embedding application's.
+    private func channelRegistry(httpClient: HTTPClient) -> ChannelRegistry {
+        let client = ProviderHTTPClient(http: httpClient)
+        let urls = configuration.channels
+        let builtIn: [any RunnerIngress.Channel] = [
+            WebhookChannel(),
+            TelegramChannel(client: client, baseURL: urls.telegramAPIBaseURL),
+        ]
+        return ChannelRegistry(builtIn + channels)
+    }
+
+    /// Warns, per tenant, about every credential missing for the channels its bindings name: such
+    /// a channel refuses the tenant's requests (401) until it is configured.
+    private func warnAboutMissingCredentials(bindings: [String: TenantBindings], channels: ChannelRegistry, secrets: EnvironmentSecrets) {
+        for tenant in bindings.values.sorted(by: { $0.tenant < $1.tenant }) {
+            let credentials = secrets.channelCredentials(tenant: tenant.tenant)
+            for provider in tenant.messagingChannels {
+                guard let channel = channels[provider] else {
+                    logger.warning(
+                        "the bindings name a channel this runner does not have",
+                        metadata: ["gt.tenant": .string(tenant.tenant), "channel": .string(provider), "file": .string(tenant.file)]
+                    )
+                    continue
+                }
+                let missing = channel.requiredCredentials.filter { credentials.value($0) == nil }
+                if !missing.isEmpty {
+                    logger.warning(
+                        "channel credentials are missing: its requests are refused and its replies dead-lettered until they are set",
+                        metadata: [
+                            "gt.tenant": .string(tenant.tenant), "channel": .string(provider),
+                            "missing": .string(
+                                missing.map { "\($0) (or \(EnvironmentSecrets.variableName(tenant: tenant.tenant, name: $0)))" }.joined(
+                                    separator: ", "
+                                )
+                            ),
+                        ]
+                    )
+                }
+            }
+        }
     }
 
     private func serve(bindings: [String: TenantBindings], store: any RunnerStore, wasm: WasmRuntime, httpClient: HTTPClient) async throws {
@@ -101,57 +142,104 @@ public struct RunnerHost: Service {
             logger: logger
         )
 
-        let telegramClient = TelegramClient(
-            http: httpClient,
-            baseURL: configuration.telegram.apiBaseURL,
-            token: configuration.telegram.botToken
-        )
+        let secrets = EnvironmentSecrets(environment: environment)
+        let channels = channelRegistry(httpClient: httpClient)
+        warnAboutMissingCredentials(bindings: bindings, channels: channels, secrets: secrets)
+        let credentials: @Sendable (String) -> ChannelCredentials = { secrets.channelCredentials(tenant: $0) }
+        let delivery = configuration.delivery
         let outbox = OutboxDispatcher(
             store: store,
-            senders: [
-                "telegram": TelegramReplySender(client: telegramClient) { tenant in bindings[tenant]?.rateLimits ?? .init() }
-            ],
-            configuration: configuration.delivery.outbox,
+            channels: channels,
+            credentials: credentials,
+            limits: { tenant in
+                let limits = (tenants.runtime(for: tenant)?.bindings ?? bindings[tenant])?.rateLimits ?? .init()
+                return .init(tenant: limits.tenantLimit, conversation: limits.conversationLimit)
+            },
+            configuration: delivery.outbox,
             logger: logger
         )
-        let environment = self.environment
-        let dispatcher = MessageDispatcher(
+        let queue = InboxQueue(capacity: delivery.inboxConcurrency)
+        let inbox = InboxWorker.Configuration(
+            pollIntervalMs: delivery.inboxPollIntervalMs,
+            leaseSeconds: configuration.flowLimits.maxWallTimeMs / 1000 + 60,
+            maxAttempts: delivery.inboxMaxAttempts,
+            concurrency: delivery.inboxConcurrency
+        )
+        let now: @Sendable () -> Date = { Date() }
+        let runner = ConversationRunner(
             dependencies: .init(
                 store: store,
                 wasm: wasm,
                 tenants: tenants,
                 restorer: PackVersionRestorer(loader: loader, builder: builder, tenants: tenants, logger: logger),
+                planner: ReplyPlanner(channels: channels, maxRepliesPerEvent: delivery.maxRepliesPerEvent),
                 sessions: configuration.sessions,
                 wasmDefaults: configuration.wasm,
-                secrets: EnvironmentSecrets(environment: environment),
-                now: { Date() },
-                deliverableProviders: outbox.providers,
-                maxRepliesPerEvent: configuration.delivery.maxRepliesPerEvent,
-                outboxNudge: { outbox.nudge() },
+                secrets: secrets,
                 logger: logger
             )
+        )
+        let processor = EventProcessor(
+            dependencies: .init(
+                store: store,
+                runner: runner,
+                gate: DedupeGate(store: store, sessions: configuration.sessions),
+                tenants: tenants,
+                channels: channels,
+                credentials: credentials,
+                queue: queue,
+                inbox: inbox,
+                sessions: configuration.sessions,
+                maxPayloadBytes: configuration.flowLimits.maxPayloadBytes,
+                outboxNudge: { outbox.nudge() },
+                now: now,
+                logger: logger
+            )
+        )
+        let worker = InboxWorker(
+            queue: queue,
+            processor: processor,
+            store: store,
+            configuration: inbox,
+            isReady: { status.snapshot.lastReload != nil },
+            now: now,
+            logger: logger
         )
 
         let router = Router(context: RunnerRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         HealthRoutes(status: status, tenants: tenants).register(on: router)
-        AdminRoutes(status: status, tenants: tenants, requestReload: { reloader.requestReload() }, token: configuration.admin.token)
-            .register(on: router)
-        IngressRoutes(
-            dispatcher: dispatcher,
+        AdminRoutes(
+            status: status,
+            tenants: tenants,
+            store: store,
+            requestReload: { reloader.requestReload() },
+            outboxNudge: { outbox.nudge() },
+            token: configuration.admin.token
+        ).register(on: router)
+        ChannelRoutes(
+            processor: processor,
+            channels: channels,
             tenants: tenants,
             resolution: TenantResolution(mode: configuration.tenancy.resolver, defaultTenant: configuration.tenancy.defaultTenant),
             http: configuration.http,
-            telegram: TelegramAdapter(webhookSecret: configuration.telegram.webhookSecret),
-            custom: customRoutes
+            maxPayloadBytes: configuration.flowLimits.maxPayloadBytes,
+            credentials: credentials,
+            now: now
         ).register(on: router)
 
         let onServerRunning = self.onServerRunning
         let logger = self.logger
+        let http = configuration.http
         var app = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "greentic-runner"),
-            services: [reloader, outbox, StoreJanitor(store: store, logger: logger)],
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(http.idleTimeoutMs)))),
+            configuration: .init(
+                address: .hostname(http.host, port: http.port),
+                serverName: "greentic-runner",
+                availableConnectionsDelegate: MaximumAvailableConnections(http.maxConnections, logger: logger)
+            ),
+            services: [reloader, outbox, worker, StoreJanitor(store: store, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("greentic-runner listening", metadata: ["port": .stringConvertible(port)])
@@ -170,6 +258,7 @@ public struct RunnerHost: Service {
                     metadata: ["errors": .string("\(report.errors)")]
                 )
             }
+            queue.nudge()
         }
         try await app.run()
     }

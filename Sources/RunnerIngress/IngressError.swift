@@ -3,7 +3,7 @@ public struct IngressError: Error, Sendable, CustomStringConvertible {
     /// Why the request was refused.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case badRequest, unauthorized, forbidden, notFound, conflict, unsupportedMediaType, payloadTooLarge
+            case badRequest, unauthorized, forbidden, notFound, requestTimeout, conflict, unsupportedMediaType, payloadTooLarge
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -16,6 +16,8 @@ public struct IngressError: Error, Sendable, CustomStringConvertible {
         public static let forbidden = Code(.forbidden)
         /// Unknown flow or tenant (404).
         public static let notFound = Code(.notFound)
+        /// The request did not arrive in time (408).
+        public static let requestTimeout = Code(.requestTimeout)
         /// The flow exists but cannot take this event (409).
         public static let conflict = Code(.conflict)
         /// Wrong content type (415).
@@ -32,6 +34,7 @@ public struct IngressError: Error, Sendable, CustomStringConvertible {
             case .unauthorized: 401
             case .forbidden: 403
             case .notFound: 404
+            case .requestTimeout: 408
             case .conflict: 409
             case .unsupportedMediaType: 415
             case .payloadTooLarge: 413

@@ -10,9 +10,13 @@ public struct IngressEvent: Sendable {
     public var flow: FlowSelector
     /// The provider's event id, recorded so a redelivery never runs the flow twice.
     public var dedupe: DedupeID?
-    /// Where replies go, in the provider's terms (e.g. `{"chat_id": 42}` for Telegram);
-    /// `nil` when the HTTP response is the reply.
-    public var replyAddress: JSONValue?
+    /// Where replies go through the provider's API; `nil` when the HTTP response is the reply.
+    public var reply: ReplyTarget?
+    /// Messages sent at once with the event, whatever the flow does (Telegram's
+    /// `answerCallbackQuery`), to ``reply``.
+    public var acknowledgements: [OutboundMessage]
+    /// The normalised request path the tenant's webhook path policy applies to, when it applies.
+    public var policyPath: String?
 
     public init(
         provider: String,
@@ -20,13 +24,17 @@ public struct IngressEvent: Sendable {
         sessionKey: String,
         flow: FlowSelector,
         dedupe: DedupeID? = nil,
-        replyAddress: JSONValue? = nil
+        reply: ReplyTarget? = nil,
+        acknowledgements: [OutboundMessage] = [],
+        policyPath: String? = nil
     ) {
         self.provider = provider
         self.input = input
         self.sessionKey = sessionKey
         self.flow = flow
         self.dedupe = dedupe
-        self.replyAddress = replyAddress
+        self.reply = reply
+        self.acknowledgements = acknowledgements
+        self.policyPath = policyPath
     }
 }

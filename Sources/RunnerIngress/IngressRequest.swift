@@ -1,4 +1,4 @@
-internal import Foundation
+public import Foundation
 public import RunnerCore
 
 /// An HTTP request as an ingress adapter sees it: no framework types, raw body bytes.
@@ -15,8 +15,12 @@ public struct IngressRequest: Sendable {
     public var tenant: String
     /// Values taken from the route path, e.g. `flow_id`.
     public var pathParameters: [String: String]
-    /// Limits for ``jsonBody(limits:)`` (the host's `MAX_JSON_DEPTH`).
+    /// Limits for ``jsonBody()`` (the host's `MAX_JSON_DEPTH`).
     public var jsonLimits: JSONValue.ParsingLimits
+    /// The channel credentials of ``tenant`` (signing secrets, tokens).
+    public var credentials: ChannelCredentials
+    /// When the request arrived: the clock adapters judge timestamps and stamp payloads with.
+    public var receivedAt: Date
 
     public init(
         method: String,
@@ -26,9 +30,13 @@ public struct IngressRequest: Sendable {
         body: [UInt8] = [],
         tenant: String,
         pathParameters: [String: String] = [:],
-        jsonLimits: JSONValue.ParsingLimits = .init()
+        jsonLimits: JSONValue.ParsingLimits = .init(),
+        credentials: ChannelCredentials = .none,
+        receivedAt: Date = Date()
     ) {
         self.jsonLimits = jsonLimits
+        self.credentials = credentials
+        self.receivedAt = receivedAt
         self.method = method
         self.path = path
         self.query = query
@@ -50,6 +58,20 @@ public struct IngressRequest: Sendable {
             return false
         }
         return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+    }
+
+    /// The credential `name` of this request's tenant, or a 401 naming the missing setting: a
+    /// channel never accepts a request it cannot verify.
+    public func requiredCredential(_ name: String) throws(IngressError) -> String {
+        guard let value = credentials.value(name) else {
+            throw IngressError(.unauthorized, "\(name) is not configured for tenant \(tenant)")
+        }
+        return value
+    }
+
+    /// The query parameters, percent-decoded (`+` is a space); later duplicates win.
+    public var queryParameters: [String: String] {
+        FormEncoding.decode(query ?? "")
     }
 
     /// Parses the body as JSON within ``jsonLimits``.

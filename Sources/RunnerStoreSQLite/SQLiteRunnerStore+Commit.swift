@@ -4,7 +4,7 @@ public import RunnerCore
 
 extension SQLiteRunnerStore {
     /// Applies `commit` in one write transaction. The resume compare-and-swap is checked
-    /// first, then the dedupe claim, then state and outbox messages are written; the first
+    /// first, then the dedupe claim and the inbox lease, then state and outbox messages are written; the first
     /// failure throws and rolls the whole transaction back.
     public func commit(_ commit: RunCommit) async throws(StoreError) {
         guard !commit.isEmpty else { return }
@@ -12,6 +12,9 @@ extension SQLiteRunnerStore {
             try Self.apply(commit.resume, db)
             try Self.advanceStateRevisions(commit, db)
             if let completion = commit.dedupe {
+                try Self.complete(completion, db)
+            }
+            if let completion = commit.inbox {
                 try Self.complete(completion, db)
             }
             for stateWrite in commit.stateWrites {

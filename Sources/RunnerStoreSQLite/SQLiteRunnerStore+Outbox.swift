@@ -3,86 +3,257 @@ import GRDB
 public import RunnerCore
 
 extension SQLiteRunnerStore {
-    /// Leases due `pending` messages in one write transaction, oldest first
-    /// (`created_at`, `sequence`, then `id`).
-    public func leaseOutbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [OutboxMessage] {
-        guard limit > 0 else { return [] }
-        let nowMS = now.epochMilliseconds
-        let leaseMS = leaseUntil.epochMilliseconds
+    /// Handles abandoned sends, then leases the due heads of their conversations, oldest first
+    /// (`created_at`, `sequence`, then `id`), in one write transaction.
+    public func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch {
+        let nowMS = request.now.epochMilliseconds
+        let leaseMS = request.leaseUntil.epochMilliseconds
+        let excluded = request.excludingTenants.sorted()
         return try await write("lease outbox messages") { db in
+            let abandoned = try Self.resolveAbandonedSends(request.abandoned, nowMS: nowMS, db)
+            guard request.limit > 0 else { return OutboxLeaseBatch(abandoned: abandoned) }
+            let exclusion =
+                excluded.isEmpty ? "" : "AND o.tenant NOT IN (\(Array(repeating: "?", count: excluded.count).joined(separator: ", ")))"
+            var arguments: StatementArguments = [nowMS, nowMS]
+            arguments += StatementArguments(excluded)
+            arguments += [request.limit]
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, tenant, provider, address, message, created_at, sequence, attempts
-                    FROM outbox
-                    WHERE state = 'pending' AND next_attempt_at <= ?
-                    ORDER BY created_at, sequence, id
+                    SELECT \(Self.outboxColumns) FROM outbox o
+                    WHERE ((o.state = 'pending' AND o.next_attempt_at <= ?) OR (o.state = 'leased' AND o.lease_until <= ?))
+                      \(exclusion)
+                      AND NOT EXISTS (
+                        SELECT 1 FROM outbox e
+                        WHERE e.tenant = o.tenant AND e.provider = o.provider AND e.conversation = o.conversation
+                          AND e.state IN ('pending', 'leased', 'sending')
+                          AND (e.created_at, e.sequence, e.id) < (o.created_at, o.sequence, o.id))
+                    ORDER BY o.created_at, o.sequence, o.id
                     LIMIT ?
                     """,
-                arguments: [nowMS, limit]
+                arguments: arguments
             )
-            var leased: [OutboxMessage] = []
+            var leases: [OutboxLease] = []
             for row in rows {
-                var message = try Self.outboxMessage(row)
-                message.attempts = message.attempts == .max ? .max : message.attempts + 1
-                message.nextAttemptAt = Date(epochMilliseconds: leaseMS)
+                let message = try Self.outboxMessage(row)
+                let token = ClaimToken.random()
                 try db.execute(
-                    sql: "UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?",
-                    arguments: [message.attempts, leaseMS, message.id]
+                    sql: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
+                    arguments: [token.rawValue, leaseMS, message.id]
                 )
-                leased.append(message)
+                leases.append(OutboxLease(message: message, token: token, leaseUntil: request.leaseUntil))
             }
-            return leased
+            return OutboxLeaseBatch(leases: leases, abandoned: abandoned)
         }
     }
 
-    /// Deletes a delivered message, reschedules a retried one (reviving a dead letter), or
-    /// marks a dead letter. Unknown ids are ignored.
-    public func finishOutbox(id: String, outcome: OutboxOutcome) async throws(StoreError) {
-        try await write("finish outbox message") { db in
+    /// Dead-letters (or makes due again) every send whose lease ran out; returns them.
+    private static func resolveAbandonedSends(
+        _ policy: OutboxLeaseRequest.AbandonedSends,
+        nowMS: Int64,
+        _ db: Database
+    ) throws -> [OutboxMessage] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(outboxColumns) FROM outbox o WHERE o.state = 'sending' AND o.lease_until <= ?
+                ORDER BY o.created_at, o.sequence, o.id
+                """,
+            arguments: [nowMS]
+        )
+        guard !rows.isEmpty else { return [] }
+        switch policy {
+        case .deadLetter(let retainUntil):
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'dead', lease_token = NULL, lease_until = NULL, last_error = ?, retain_until = ?
+                    WHERE state = 'sending' AND lease_until <= ?
+                    """,
+                arguments: [DeadLetter.unknownOutcome, retainUntil.epochMilliseconds, nowMS]
+            )
+        case .resend:
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'pending', lease_token = NULL, lease_until = NULL, next_attempt_at = ?
+                    WHERE state = 'sending' AND lease_until <= ?
+                    """,
+                arguments: [nowMS, nowMS]
+            )
+        }
+        return try rows.map { row throws(StoreError) in
+            var message = try outboxMessage(row)
+            if case .resend = policy { message.nextAttemptAt = Date(epochMilliseconds: nowMS) }
+            return message
+        }
+    }
+
+    /// `leased` → `sending` with one more attempt, while the token holds an unexpired lease.
+    public func startDelivery(_ lease: OutboxLease, now: Date) async throws(StoreError) -> Bool {
+        let nowMS = now.epochMilliseconds
+        return try await write("start outbox delivery") { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'sending', attempts = attempts + 1
+                    WHERE id = ? AND state = 'leased' AND lease_token = ? AND lease_until > ?
+                    """,
+                arguments: [lease.id, lease.token.rawValue, nowMS]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    /// Records a leased message's outcome while the token holds its lease.
+    @discardableResult
+    public func finishOutbox(_ lease: OutboxLease, outcome: OutboxOutcome, now: Date) async throws(StoreError) -> Bool {
+        let held = "id = ? AND state IN ('leased', 'sending') AND lease_token = ?"
+        return try await write("finish outbox message") { db in
             switch outcome {
             case .delivered:
-                try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM outbox WHERE \(held)", arguments: [lease.id, lease.token.rawValue])
             case .retry(let at, let error):
                 try db.execute(
-                    sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?",
-                    arguments: [at.epochMilliseconds, error, id]
+                    sql: """
+                        UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = NULL
+                        WHERE \(held)
+                        """,
+                    arguments: [at.epochMilliseconds, error, lease.id, lease.token.rawValue]
                 )
-            case .deadLetter(let error):
-                try db.execute(sql: "UPDATE outbox SET state = 'dead', last_error = ? WHERE id = ?", arguments: [error, id])
+            case .deadLetter(let error, let retainUntil):
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'dead', last_error = ?, retain_until = ?, lease_token = NULL, lease_until = NULL
+                        WHERE \(held)
+                        """,
+                    arguments: [error, retainUntil.epochMilliseconds, lease.id, lease.token.rawValue]
+                )
+            case .postpone(let until):
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'pending', next_attempt_at = ?, lease_token = NULL, lease_until = NULL
+                        WHERE \(held)
+                        """,
+                    arguments: [until.epochMilliseconds, lease.id, lease.token.rawValue]
+                )
             }
+            return db.changesCount == 1
         }
     }
 
-    /// Queues `message` inside a commit's transaction; an id already queued violates the
-    /// primary key and fails the whole commit.
+    public func deadLetters(tenant: String?, after: String?, limit: Int) async throws(StoreError) -> DeadLetterPage {
+        let pageSize = max(0, limit)
+        return try await read("list dead letters") { db in
+            var conditions = ["o.state = 'dead'"]
+            var arguments: StatementArguments = []
+            if let tenant {
+                conditions.append("o.tenant = ?")
+                arguments += [tenant]
+            }
+            if let after {
+                conditions.append("o.id > ?")
+                arguments += [after]
+            }
+            arguments += [pageSize + 1]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.outboxColumns), o.last_error, o.retain_until FROM outbox o
+                    WHERE \(conditions.joined(separator: " AND ")) ORDER BY o.id LIMIT ?
+                    """,
+                arguments: arguments
+            )
+            var letters: [DeadLetter] = []
+            for row in rows.prefix(pageSize) {
+                let retain: Int64? = try row.column("retain_until", of: "outbox")
+                letters.append(
+                    DeadLetter(
+                        message: try Self.outboxMessage(row),
+                        error: try row.column("last_error", of: "outbox") ?? "",
+                        retainUntil: retain.map { Date(epochMilliseconds: $0) } ?? .distantFuture
+                    )
+                )
+            }
+            return DeadLetterPage(letters: letters, next: rows.count > pageSize ? letters.last?.message.id : nil)
+        }
+    }
+
+    @discardableResult
+    public func replayDeadLetter(id: String, tenant: String?, now: Date) async throws(StoreError) -> Bool {
+        let nowMS = now.epochMilliseconds
+        return try await write("replay dead letter") { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, retain_until = NULL
+                    WHERE id = ? AND state = 'dead' AND (? IS NULL OR tenant = ?)
+                    """,
+                arguments: [nowMS, id, tenant, tenant]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    public func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts) {
+        try await read("count queued messages") { db in
+            var outbox = OutboxCounts()
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+                let state: String = try row.column("state", of: "outbox")
+                let count: Int = try row.column("n", of: "outbox")
+                switch state {
+                case "pending": outbox.pending += count
+                case "leased", "sending": outbox.inFlight += count
+                default: outbox.dead += count
+                }
+            }
+            var inbox = InboxCounts()
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM inbox GROUP BY state") {
+                let state: String = try row.column("state", of: "inbox")
+                let count: Int = try row.column("n", of: "inbox")
+                switch state {
+                case "pending": inbox.pending += count
+                case "leased": inbox.inFlight += count
+                default: inbox.failed += count
+                }
+            }
+            return (outbox, inbox)
+        }
+    }
+
+    /// Queues `message` inside a transaction; an id already queued violates the primary key
+    /// and fails the whole transaction.
     static func enqueue(_ message: OutboxMessage, _ db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO outbox
-                    (id, tenant, provider, address, message, created_at, sequence, attempts, next_attempt_at, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                    (id, tenant, provider, conversation, address, message, created_at, sequence, attempts, next_attempt_at, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
                 """,
             arguments: [
-                message.id, message.tenant, message.provider,
-                message.address.serializedString(), message.message.serializedString(),
+                message.id, message.tenant, message.target.provider, message.target.conversation,
+                message.target.address.serializedString(), message.message.serializedString(),
                 message.createdAt.epochMilliseconds, message.sequence, message.attempts,
                 message.nextAttemptAt.epochMilliseconds,
             ]
         )
     }
 
-    private static func outboxMessage(_ row: Row) throws(StoreError) -> OutboxMessage {
+    /// The columns ``outboxMessage(_:)`` reads, from the table aliased `o`.
+    static let outboxColumns =
+        "o.id, o.tenant, o.provider, o.conversation, o.address, o.message, o.created_at, o.sequence, o.attempts, o.next_attempt_at"
+
+    static func outboxMessage(_ row: Row) throws(StoreError) -> OutboxMessage {
         let table = "outbox"
         return OutboxMessage(
             id: try row.column("id", of: table),
             tenant: try row.column("tenant", of: table),
-            provider: try row.column("provider", of: table),
-            address: try row.json("address", of: table),
+            target: ReplyTarget(
+                provider: try row.column("provider", of: table),
+                conversation: try row.column("conversation", of: table),
+                address: try row.json("address", of: table)
+            ),
             message: try row.json("message", of: table),
             createdAt: Date(epochMilliseconds: try row.column("created_at", of: table)),
             sequence: try row.column("sequence", of: table),
-            attempts: try row.column("attempts", of: table)
+            attempts: try row.column("attempts", of: table),
+            nextAttemptAt: Date(epochMilliseconds: try row.column("next_attempt_at", of: table))
         )
     }
 }

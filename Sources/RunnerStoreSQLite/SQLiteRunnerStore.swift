@@ -138,6 +138,10 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
                 arguments: [nowMS, nowMS]
             )
             removed += db.changesCount
+            try db.execute(sql: "DELETE FROM outbox WHERE state = 'dead' AND retain_until <= ?", arguments: [nowMS])
+            removed += db.changesCount
+            try db.execute(sql: "DELETE FROM inbox WHERE state = 'failed' AND retain_until <= ?", arguments: [nowMS])
+            removed += db.changesCount
             return removed
         }
     }

@@ -66,13 +66,112 @@ import GRDB
 /// | --- | --- | --- |
 /// | tenant, pack, scope | TEXT | primary key (`StateScope`) |
 /// | revision | INTEGER | incremented by every commit that reads-and-writes or writes the scope; absent means 0 |
+///
+/// ## v3
+///
+/// `outbox` is rebuilt for fenced leases and per-conversation order (v1 rows are kept; their
+/// conversation is their address):
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | id | TEXT | primary key, the message's delivery idempotency handle |
+/// | tenant, provider | TEXT | whose reply, through which provider's API |
+/// | conversation | TEXT | ordering key: a conversation's messages go out one at a time, in order |
+/// | address, message | TEXT | JSON |
+/// | created_at, sequence | INTEGER | with `id`, the delivery order |
+/// | attempts | INTEGER | sends started so far |
+/// | next_attempt_at | INTEGER | epoch ms; a `pending` row is due when `next_attempt_at <= now` |
+/// | state | TEXT | `pending`, `leased` (reserved, not yet sent), `sending` (a send started) or `dead` |
+/// | lease_token, lease_until | TEXT, INTEGER NULL | the current lease; every lease has a new token |
+/// | last_error | TEXT NULL | why the last attempt failed |
+/// | retain_until | INTEGER NULL | epoch ms; a dead letter is purged when `retain_until <= now` |
+///
+/// `inbox` — events acknowledged to their provider and waiting to run:
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | id | TEXT | primary key |
+/// | tenant, provider, session_key, flow_id | TEXT | whose event, and what it runs; a session's events run in order |
+/// | input | TEXT | the flow's input, JSON |
+/// | reply_provider, reply_conversation, reply_address | TEXT NULL | where replies go (`ReplyTarget`), all `NULL` when nowhere |
+/// | received_at | INTEGER | epoch ms; with `id`, the run order |
+/// | attempts | INTEGER | leases so far |
+/// | next_attempt_at | INTEGER | epoch ms; a `pending` row is due when `next_attempt_at <= now` |
+/// | state | TEXT | `pending`, `leased` or `failed` (kept for inspection) |
+/// | lease_token, lease_until | TEXT, INTEGER NULL | the current lease |
+/// | last_error | TEXT NULL | why the last attempt failed |
+/// | retain_until | INTEGER NULL | epoch ms; a failed event is purged when `retain_until <= now` |
 enum SQLiteSchema {
     /// Every migration this build knows, in order.
-    static var migrator: DatabaseMigrator {
+    static var migrator: DatabaseMigrator { migrator(through: nil) }
+
+    /// The migrations up to and including `last` (all when `nil`): tests build old databases
+    /// with it to check upgrades.
+    static func migrator(through last: String?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1", migrate: v1)
-        migrator.registerMigration("v2", migrate: v2)
+        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3)]
+        for (identifier, migration) in all {
+            migrator.registerMigration(identifier, migrate: migration)
+            if identifier == last { break }
+        }
         return migrator
+    }
+
+    private static func v3(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE outbox_v3 (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    conversation TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'leased', 'sending', 'dead')),
+                    lease_token TEXT,
+                    lease_until INTEGER,
+                    last_error TEXT,
+                    retain_until INTEGER
+                ) WITHOUT ROWID;
+                INSERT INTO outbox_v3
+                    (id, tenant, provider, conversation, address, message, created_at, sequence, attempts,
+                     next_attempt_at, state, last_error)
+                SELECT id, tenant, provider, address, address, message, created_at, sequence, attempts,
+                       next_attempt_at, state, last_error
+                FROM outbox;
+                DROP TABLE outbox;
+                ALTER TABLE outbox_v3 RENAME TO outbox;
+                CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+                CREATE INDEX outbox_conversation ON outbox (tenant, provider, conversation, created_at, sequence, id);
+                CREATE INDEX outbox_lease ON outbox (state, lease_until);
+
+                CREATE TABLE inbox (
+                    id TEXT NOT NULL PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    session_key TEXT NOT NULL,
+                    flow_id TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    reply_provider TEXT,
+                    reply_conversation TEXT,
+                    reply_address TEXT,
+                    received_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'leased', 'failed')),
+                    lease_token TEXT,
+                    lease_until INTEGER,
+                    last_error TEXT,
+                    retain_until INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX inbox_due ON inbox (state, next_attempt_at);
+                CREATE INDEX inbox_session ON inbox (tenant, session_key, received_at, id);
+                """
+        )
     }
 
     private static func v2(_ db: Database) throws {

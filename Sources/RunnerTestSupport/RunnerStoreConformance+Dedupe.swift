@@ -78,7 +78,7 @@ extension RunnerStoreConformance {
         }
         #expect(try await store.resumeRecord(for: resumeKey, now: Fixture.at(12_000)) == nil, "nothing of a failed commit lands")
         #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot(), "nothing of a failed commit lands")
-        #expect(try await store.leaseOutbox(now: Fixture.at(12_000), limit: 10, leaseUntil: Fixture.at(20_000)).isEmpty)
+        #expect(try await leaseIDs(store, now: 12_000, leaseUntil: 20_000).isEmpty)
         #expect(try await store.claim(key, leaseUntil: Fixture.at(50_000), now: Fixture.at(12_000)) == .inProgress)
 
         try await store.commit(
@@ -177,7 +177,7 @@ extension RunnerStoreConformance {
             "purge leaves state alone"
         )
         #expect(
-            try await store.leaseOutbox(now: Fixture.at(50_000), limit: 10, leaseUntil: Fixture.at(60_000)).map(\.id) == ["kept-reply"],
+            try await leaseIDs(store, now: 50_000, leaseUntil: 60_000) == ["kept-reply"],
             "purge leaves the outbox alone"
         )
 

@@ -76,7 +76,7 @@ extension RunnerStoreConformance {
             "state writes of a failed commit must not land"
         )
         #expect(
-            try await store.leaseOutbox(now: Fixture.at(3_000), limit: 10, leaseUntil: Fixture.at(9_000)).isEmpty,
+            try await leaseIDs(store, now: 3_000, leaseUntil: 9_000).isEmpty,
             "outbox messages of a failed commit must not land"
         )
         #expect(

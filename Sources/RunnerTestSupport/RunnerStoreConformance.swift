@@ -31,7 +31,11 @@ import Testing
 /// - A commit's checks come in order: resume revision, then the dedupe claim. An outbox id
 ///   that is already queued fails the whole commit with `.backend`.
 /// - Outbox messages are due when `nextAttemptAt <= now` and lease in (`createdAt`,
-///   `sequence`, `id`) order; a dead letter is never leased; `retry` reschedules any message.
+///   `sequence`, `id`) order, one head per conversation; a lease counts no attempt, starting a
+///   send does; every lease has a new token that fences starting and finishing; a send whose
+///   lease ran out is dead-lettered as an unknown outcome (or resent, when asked).
+/// - Inbox events lease in (`receivedAt`, `id`) order, one head per session; each lease counts
+///   an attempt; an acceptance writes nothing for an entry whose dedupe key is live.
 /// - Snapshots round-trip exactly, including 100 levels of nesting.
 public struct RunnerStoreConformance: Sendable {
     /// Makes a new, empty store.
@@ -72,9 +76,21 @@ public struct RunnerStoreConformance: Sendable {
         case dedupeCompletionWithoutClaimFails
         // Outbox
         case outboxCommitThenLease
-        case outboxLeaseHonoursDueTimeAndLimit
+        case outboxLeaseHonoursDueTimeLimitAndExclusions
         case outboxFinishOutcomes
+        case outboxLeaseIsFencedByItsToken
+        case outboxKeepsConversationOrderAcrossBatches
+        case outboxAbandonedSendsAreNeverResentSilently
+        case outboxDeadLettersPageAndReplay
+        case outboxPurgesExpiredDeadLetters
         case outboxDuplicateIDFailsWholeCommit
+        // Inbox
+        case inboxAcceptThenLease
+        case inboxDuplicatesAreNotAccepted
+        case inboxAcceptanceLeasedToTheCaller
+        case inboxKeepsSessionOrder
+        case inboxCompletionIsFencedByItsLease
+        case inboxAcceptanceWritesItsOutboxAtomically
         // Purge
         case purgeRemovesOnlyExpired
         // Concurrency
@@ -82,6 +98,8 @@ public struct RunnerStoreConformance: Sendable {
         case concurrentUpdatesOneWins
         case concurrentClaimsOneWins
         case concurrentLeasesTakeEachMessageOnce
+        case concurrentAcceptsOfOneEventOneWins
+        case concurrentInboxLeasesTakeEachEventOnce
 
         public var description: String { rawValue }
     }
@@ -133,14 +151,27 @@ public struct RunnerStoreConformance: Sendable {
         case .dedupeKeysAreIndependent: try await dedupeKeysAreIndependent(store)
         case .dedupeCompletionWithoutClaimFails: try await dedupeCompletionWithoutClaimFails(store)
         case .outboxCommitThenLease: try await outboxCommitThenLease(store)
-        case .outboxLeaseHonoursDueTimeAndLimit: try await outboxLeaseHonoursDueTimeAndLimit(store)
+        case .outboxLeaseHonoursDueTimeLimitAndExclusions: try await outboxLeaseHonoursDueTimeLimitAndExclusions(store)
         case .outboxFinishOutcomes: try await outboxFinishOutcomes(store)
+        case .outboxLeaseIsFencedByItsToken: try await outboxLeaseIsFencedByItsToken(store)
+        case .outboxKeepsConversationOrderAcrossBatches: try await outboxKeepsConversationOrderAcrossBatches(store)
+        case .outboxAbandonedSendsAreNeverResentSilently: try await outboxAbandonedSendsAreNeverResentSilently(store)
+        case .outboxDeadLettersPageAndReplay: try await outboxDeadLettersPageAndReplay(store)
+        case .outboxPurgesExpiredDeadLetters: try await outboxPurgesExpiredDeadLetters(store)
         case .outboxDuplicateIDFailsWholeCommit: try await outboxDuplicateIDFailsWholeCommit(store)
+        case .inboxAcceptThenLease: try await inboxAcceptThenLease(store)
+        case .inboxDuplicatesAreNotAccepted: try await inboxDuplicatesAreNotAccepted(store)
+        case .inboxAcceptanceLeasedToTheCaller: try await inboxAcceptanceLeasedToTheCaller(store)
+        case .inboxKeepsSessionOrder: try await inboxKeepsSessionOrder(store)
+        case .inboxCompletionIsFencedByItsLease: try await inboxCompletionIsFencedByItsLease(store)
+        case .inboxAcceptanceWritesItsOutboxAtomically: try await inboxAcceptanceWritesItsOutboxAtomically(store)
         case .purgeRemovesOnlyExpired: try await purgeRemovesOnlyExpired(store)
         case .concurrentInsertsOneWins: try await concurrentInsertsOneWins(store)
         case .concurrentUpdatesOneWins: try await concurrentUpdatesOneWins(store)
         case .concurrentClaimsOneWins: try await concurrentClaimsOneWins(store)
         case .concurrentLeasesTakeEachMessageOnce: try await concurrentLeasesTakeEachMessageOnce(store)
+        case .concurrentAcceptsOfOneEventOneWins: try await concurrentAcceptsOfOneEventOneWins(store)
+        case .concurrentInboxLeasesTakeEachEventOnce: try await concurrentInboxLeasesTakeEachEventOnce(store)
         }
     }
 }
@@ -197,18 +228,23 @@ enum Fixture {
         DedupeKey(tenant: tenant, namespace: namespace, id: id)
     }
 
+    /// A message in its own conversation unless `conversation` says otherwise.
     static func outbox(
         _ id: String,
         createdAt: Int64 = 0,
         sequence: Int = 0,
         nextAttemptAt: Int64? = nil,
-        tenant: String = "tenant-a"
+        tenant: String = "tenant-a",
+        conversation: String? = nil
     ) -> OutboxMessage {
         OutboxMessage(
             id: id,
             tenant: tenant,
-            provider: "telegram",
-            address: ["chat_id": .int(-1_002_003_004_005)],
+            target: ReplyTarget(
+                provider: "telegram",
+                conversation: conversation ?? "chat-\(id)",
+                address: ["chat_id": .int(-1_002_003_004_005), "thread": .string(conversation ?? id)]
+            ),
             message: ["text": .string("Bonjour 👋 — \(id)"), "parse_mode": nil, "buttons": [["ok", 1.5]]],
             createdAt: at(createdAt),
             sequence: sequence,
@@ -242,6 +278,35 @@ extension RunnerStoreConformance {
         } catch {
             Issue.record("expected StoreError \(code), got \(error)", sourceLocation: sourceLocation)
         }
+    }
+
+    /// Leases outbox messages (abandoned sends are dead-lettered) and returns their ids.
+    func leaseIDs(
+        _ store: any RunnerStore,
+        now: Int64,
+        limit: Int = 10,
+        leaseUntil: Int64
+    ) async throws -> [String] {
+        try await lease(store, now: now, limit: limit, leaseUntil: leaseUntil).leases.map(\.id)
+    }
+
+    /// Leases outbox messages; abandoned sends are dead-lettered until 1 000 000 ms.
+    func lease(
+        _ store: any RunnerStore,
+        now: Int64,
+        limit: Int = 10,
+        leaseUntil: Int64,
+        excluding tenants: Set<String> = []
+    ) async throws -> OutboxLeaseBatch {
+        try await store.leaseOutbox(
+            OutboxLeaseRequest(
+                now: Fixture.at(now),
+                limit: limit,
+                leaseUntil: Fixture.at(leaseUntil),
+                excludingTenants: tenants,
+                abandoned: .deadLetter(retainUntil: Fixture.at(1_000_000))
+            )
+        )
     }
 
     /// The token of a claim that must succeed.

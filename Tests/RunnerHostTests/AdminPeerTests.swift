@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOEmbedded
+import RunnerCore
 import Synchronization
 import Testing
 
@@ -18,8 +19,14 @@ struct AdminPeerTests {
         let requested = Mutex(false)
         let router = Router(context: RunnerRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        AdminRoutes(status: HostStatus(), tenants: ActiveTenants(), requestReload: { requested.withLock { $0 = true } }, token: token)
-            .register(on: router)
+        AdminRoutes(
+            status: HostStatus(),
+            tenants: ActiveTenants(),
+            store: InMemoryRunnerStore(),
+            requestReload: { requested.withLock { $0 = true } },
+            outboxNudge: {},
+            token: token
+        ).register(on: router)
         let channel = EmbeddedChannel()
         try await channel.connect(to: try SocketAddress(ipAddress: peer, port: 40_000)).get()
         let context = RunnerRequestContext(source: .init(channel: channel, logger: Logger(label: "test.admin")))

@@ -36,7 +36,7 @@ struct BadInputTests {
                     .POST,
                     "/messaging/telegram/webhook",
                     body: Array("{}".utf8),
-                    headers: [("content-type", "text/plain")]
+                    headers: [("content-type", "text/plain"), ("X-Telegram-Bot-Api-Secret-Token", "hook-secret")]
                 )
                 #expect(plain.status == 415)
 
@@ -96,7 +96,12 @@ struct BadInputTests {
                 let length = Int.random(in: 0..<600, using: &generator)
                 let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 let path = round.isMultiple(of: 2) ? "/messaging/telegram/webhook" : "/webhook/signup"
-                let response = try await client.request(.POST, path, body: bytes, headers: [("content-type", "application/json")])
+                let response = try await client.request(
+                    .POST,
+                    path,
+                    body: bytes,
+                    headers: [("content-type", "application/json"), ("X-Telegram-Bot-Api-Secret-Token", "hook-secret")]
+                )
                 #expect((200..<500).contains(response.status), "status \(response.status) for round \(round)")
             }
             #expect(try await client.get("/healthz").status == 200)

@@ -38,6 +38,12 @@ struct ConfigurationTests {
                 "MAX_BODY_BYTES": "1000", "MAX_JSON_DEPTH": "10", "SESSION_TTL": "2h", "DEDUPE_TTL": "10m",
                 "TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/", "WASM_FUEL": "1000",
                 "WASM_TIMEOUT": "250ms", "WASM_MAX_MEMORY_MB": "16", "WASM_WORKERS": "3", "FLOW_MAX_NODES": "10", "FLOW_TIMEOUT": "5s",
+                "SLACK_API_BASE_URL": "http://127.0.0.1:1/api", "BOTFRAMEWORK_OPENID_METADATA_URL": "http://127.0.0.1:2/openid",
+                "BOTFRAMEWORK_TOKEN_URL": "http://127.0.0.1:3/token", "WEBEX_API_BASE_URL": "http://127.0.0.1:4/v1",
+                "WHATSAPP_API_BASE_URL": "http://127.0.0.1:5/v21.0", "HTTP_IDLE_TIMEOUT": "5s", "HTTP_BODY_TIMEOUT": "2s",
+                "HTTP_MAX_CONNECTIONS": "100", "OUTBOX_MAX_ATTEMPTS": "4", "OUTBOX_BACKOFF_BASE": "250ms", "OUTBOX_BACKOFF_MAX": "1m",
+                "OUTBOX_CONCURRENCY": "5", "OUTBOX_TENANT_CONCURRENCY": "2", "OUTBOX_SEND_TIMEOUT": "10s", "OUTBOX_DEAD_TTL": "1d",
+                "OUTBOX_RESEND_UNKNOWN": "true", "INBOX_CONCURRENCY": "7",
             ],
             bindings: ["a.yaml", "b.yaml"],
             port: 7000
@@ -62,7 +68,31 @@ struct ConfigurationTests {
         #expect(configuration.http.maxBodyBytes == 1000)
         #expect(configuration.sessions.resumeTTLSeconds == 7200)
         #expect(configuration.sessions.dedupeRetainSeconds == 600)
-        #expect(configuration.telegram.apiBaseURL == "http://127.0.0.1:9")
+        #expect(
+            configuration.channels
+                == .init(
+                    telegramAPIBaseURL: "http://127.0.0.1:9",
+                    slackAPIBaseURL: "http://127.0.0.1:1/api",
+                    botFrameworkOpenIDMetadataURL: "http://127.0.0.1:2/openid",
+                    botFrameworkTokenURL: "http://127.0.0.1:3/token",
+                    webexAPIBaseURL: "http://127.0.0.1:4/v1",
+                    whatsAppAPIBaseURL: "http://127.0.0.1:5/v21.0"
+                )
+        )
+        #expect(configuration.http.idleTimeoutMs == 5000)
+        #expect(configuration.http.bodyTimeoutMs == 2000)
+        #expect(configuration.http.maxConnections == 100)
+        let outbox = configuration.delivery.outbox
+        #expect(outbox.maxAttempts == 4)
+        #expect(outbox.backoffBaseMs == 250)
+        #expect(outbox.backoffMaxMs == 60_000)
+        #expect(outbox.concurrency == 5)
+        #expect(outbox.tenantConcurrency == 2)
+        #expect(outbox.sendTimeoutMs == 10_000)
+        #expect(outbox.leaseSeconds >= 25, "a lease outlasts a send")
+        #expect(outbox.deadLetterRetentionSeconds == 86_400)
+        #expect(outbox.resendUnknownOutcomes)
+        #expect(configuration.delivery.inboxConcurrency == 7)
         #expect(configuration.wasm == .init(fuel: 1000, timeoutMs: 250, maxMemoryMB: 16, workers: 3))
         #expect(configuration.flowLimits.maxNodes == 10)
         #expect(configuration.flowLimits.maxWallTimeMs == 5000)
@@ -86,6 +116,13 @@ struct ConfigurationTests {
         (["WASM_TIMEOUT": "0ms"], "WASM_TIMEOUT"),
         (["PACK_CACHE_MAX_MB": "0"], "PACK_CACHE_MAX_MB"),
         (["PACK_CACHE_MAX_MB": "1G"], "PACK_CACHE_MAX_MB"),
+        (["ADMIN_TOKEN": "  "], "ADMIN_TOKEN"),
+        (["SLACK_API_BASE_URL": "slack.com"], "SLACK_API_BASE_URL"),
+        (["OUTBOX_MAX_ATTEMPTS": "0"], "OUTBOX_MAX_ATTEMPTS"),
+        (["OUTBOX_BACKOFF_BASE": "10s", "OUTBOX_BACKOFF_MAX": "1s"], "OUTBOX_BACKOFF_MAX"),
+        (["OUTBOX_RESEND_UNKNOWN": "maybe"], "OUTBOX_RESEND_UNKNOWN"),
+        (["HTTP_IDLE_TIMEOUT": "0s"], "HTTP_IDLE_TIMEOUT"),
+        (["HTTP_MAX_CONNECTIONS": "0"], "HTTP_MAX_CONNECTIONS"),
     ])
     func badValuesNameTheVariable(_ environment: [String: String], _ variable: String) throws {
         let error = try #require(throws: ConfigurationError.self) { try configuration(environment) }

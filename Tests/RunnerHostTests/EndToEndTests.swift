@@ -52,7 +52,7 @@ struct EndToEndTests {
         let fake = FakeBotAPI()
         try await fake.run { baseURL in
             var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
-            configuration.telegram = .init(botToken: "123:ABC", webhookSecret: "hook-secret", apiBaseURL: baseURL)
+            configuration.channels.telegramAPIBaseURL = baseURL
             try await withLiveHost(configuration) { client async throws in
                 let secret = [("X-Telegram-Bot-Api-Secret-Token", "hook-secret")]
                 let start = try await client.telegram(try fixture("start"), headers: secret)
@@ -91,7 +91,7 @@ struct EndToEndTests {
         fake.failures.withLock { $0 = [500] }
         try await fake.run { baseURL in
             var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
-            configuration.telegram = .init(botToken: "t", apiBaseURL: baseURL)
+            configuration.channels.telegramAPIBaseURL = baseURL
             try await withLiveHost(configuration) { client async throws in
                 #expect(try await client.telegram(try fixture("start")).status == 200)
                 // First attempt fails with 500; the dispatcher retries after its backoff.
@@ -108,7 +108,7 @@ struct EndToEndTests {
         let fake = FakeBotAPI()
         try await fake.run { baseURL in
             var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
-            configuration.telegram = .init(botToken: "t", apiBaseURL: baseURL)
+            configuration.channels.telegramAPIBaseURL = baseURL
             try await withLiveHost(configuration) { client async throws in
                 #expect(try await client.telegram(try fixture("start")).status == 200)
             }

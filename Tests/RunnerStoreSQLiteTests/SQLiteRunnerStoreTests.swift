@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import RunnerCore
-import RunnerStoreSQLite
 import RunnerTestSupport
 import Testing
+
+@testable import RunnerStoreSQLite
 
 @Suite("SQLiteRunnerStore")
 struct SQLiteRunnerStoreTests {
@@ -66,11 +67,52 @@ struct SQLiteRunnerStoreTests {
 
         let observer = try DatabaseQueue(path: path)
         let applied = try await observer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
-        #expect(applied == ["v1", "v2"])
+        #expect(applied == ["v1", "v2", "v3"])
         let tables = try await observer.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
-        #expect(tables == ["component_state", "dedupe", "outbox", "resume_record", "state_scope"])
+        #expect(tables == ["component_state", "dedupe", "inbox", "outbox", "resume_record", "state_scope"])
+    }
+
+    /// A reply queued by a v2 runner (before fenced leases) is still delivered after the upgrade,
+    /// and a v2 dead letter is still listed.
+    @Test func v3KeepsTheRepliesOfAV2Outbox() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let old = try DatabaseQueue(path: path)
+        try SQLiteSchema.migrator(through: "v2").migrate(old)
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO outbox (id, tenant, provider, address, message, created_at, sequence, attempts, next_attempt_at, state, last_error)
+                    VALUES ('queued', 't', 'telegram', '{"chat_id":42}', '{"text":"hi"}', 1000, 0, 2, 1000, 'pending', 'HTTP 502'),
+                           ('dead', 't', 'telegram', '{"chat_id":42}', '{"text":"x"}', 900, 0, 8, 900, 'dead', 'HTTP 403')
+                    """
+            )
+        }
+        try old.close()
+
+        let store = try await SQLiteRunnerStore(path: path)
+        let batch = try await store.leaseOutbox(
+            OutboxLeaseRequest(now: Self.at(5_000), limit: 10, leaseUntil: Self.at(9_000), abandoned: .resend)
+        )
+        #expect(
+            batch.leases.map(\.message) == [
+                OutboxMessage(
+                    id: "queued",
+                    tenant: "t",
+                    target: ReplyTarget(provider: "telegram", conversation: #"{"chat_id":42}"#, address: ["chat_id": 42]),
+                    message: ["text": "hi"],
+                    createdAt: Date(epochMilliseconds: 1000),
+                    sequence: 0,
+                    attempts: 2,
+                    nextAttemptAt: Date(epochMilliseconds: 1000)
+                )
+            ]
+        )
+        #expect(try await store.deadLetters(tenant: "t", after: nil, limit: 10).letters.map(\.error) == ["HTTP 403"])
+        try await store.close()
     }
 
     @Test func unknownFutureMigrationIsRejected() async throws {

@@ -1,6 +1,7 @@
 internal import Foundation
 
-/// Proves ownership of a dedupe claim; only the holder can complete or release it.
+/// Proves ownership of a dedupe claim or of an inbox or outbox lease; only the holder can
+/// complete or release it, and a new claim or lease always gets a new token.
 public struct ClaimToken: Hashable, Sendable {
     public var rawValue: String
 

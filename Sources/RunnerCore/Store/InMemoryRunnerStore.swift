@@ -15,27 +15,31 @@ public import Foundation
 /// - A dedupe completion requires the token to still hold its `processing` claim; the lease
 ///   is not re-checked at commit (there is no `now`), only whether another claim replaced it.
 /// - A dedupe lease or retention is over when `until <= now`.
-/// - An outbox message id must be new: a commit carrying an id that is already queued (or
-///   twice) fails with `.backend`, as a unique-key violation does in a database.
-/// - Outbox messages lease in (`createdAt`, `sequence`, `id`) order; ``finishOutbox(id:outcome:)``
-///   applies to a message whatever its state (a `retry` revives a dead letter).
+/// - An outbox message id (and an inbox event id) must be new: a commit or acceptance carrying
+///   an id that is already stored (or twice) fails with `.backend`, as a unique-key violation
+///   does in a database.
+/// - Outbox messages lease in (`createdAt`, `sequence`, `id`) order and inbox events in
+///   (`receivedAt`, `id`) order, the head of each conversation or session only.
 public actor InMemoryRunnerStore: RunnerStore {
-    private enum DedupeEntry {
+    enum DedupeEntry {
         case processing(token: ClaimToken, leaseUntil: Date)
         case done(response: StoredResponse, retainUntil: Date)
-    }
 
-    private struct OutboxEntry {
-        var message: OutboxMessage
-        var isDeadLetter = false
-        var lastError: String?
+        /// Whether the record still decides about its key at `now`.
+        func isLive(at now: Date) -> Bool {
+            switch self {
+            case .processing(_, let leaseUntil): now < leaseUntil
+            case .done(_, let retainUntil): now < retainUntil
+            }
+        }
     }
 
     private var resumeRecords: [ResumeKey: ResumeRecord] = [:]
     private var state: [StateScope: StateSnapshot] = [:]
     private var stateRevisions: [StateScope: Int64] = [:]
-    private var dedupe: [DedupeKey: DedupeEntry] = [:]
-    private var outbox: [String: OutboxEntry] = [:]
+    var dedupe: [DedupeKey: DedupeEntry] = [:]
+    var outbox: [String: OutboxEntry] = [:]
+    var inbox: [String: InboxEntry] = [:]
 
     public init() {}
 
@@ -86,12 +90,12 @@ public actor InMemoryRunnerStore: RunnerStore {
                 throw StoreError(.claimLost, "dedupe claim on \(completion.key.namespace)/\(completion.key.id) is no longer held")
             }
         }
-        var newIDs: Set<String> = []
-        for message in commit.outbox {
-            guard outbox[message.id] == nil, newIDs.insert(message.id).inserted else {
-                throw StoreError(.backend, "outbox message id \(message.id) is already queued")
+        if let completion = commit.inbox {
+            guard let entry = inbox[completion.id], entry.state == .leased, entry.token == completion.token else {
+                throw StoreError(.claimLost, "the lease on inbox event \(completion.id) is no longer held")
             }
         }
+        try checkNewOutboxIDs(commit.outbox)
 
         switch resumeEffect {
         case .none: break
@@ -105,43 +109,12 @@ public actor InMemoryRunnerStore: RunnerStore {
         if let completion = commit.dedupe {
             dedupe[completion.key] = .done(response: completion.response, retainUntil: completion.retainUntil)
         }
+        if let completion = commit.inbox {
+            complete(completion)
+        }
         for message in commit.outbox {
             outbox[message.id] = OutboxEntry(message: message)
         }
-    }
-
-    public func leaseOutbox(now: Date, limit: Int, leaseUntil: Date) -> [OutboxMessage] {
-        guard limit > 0 else { return [] }
-        let due = outbox.values
-            .filter { !$0.isDeadLetter && $0.message.nextAttemptAt <= now }
-            .map(\.message)
-            .sorted { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
-            .prefix(limit)
-        var leased: [OutboxMessage] = []
-        for var message in due {
-            message.attempts = message.attempts == .max ? .max : message.attempts + 1
-            message.nextAttemptAt = leaseUntil
-            outbox[message.id]?.message = message
-            leased.append(message)
-        }
-        return leased
-    }
-
-    public func finishOutbox(id: String, outcome: OutboxOutcome) {
-        guard var entry = outbox[id] else { return }
-        switch outcome {
-        case .delivered:
-            outbox[id] = nil
-            return
-        case .retry(let at, let error):
-            entry.isDeadLetter = false
-            entry.message.nextAttemptAt = at
-            entry.lastError = error
-        case .deadLetter(let error):
-            entry.isDeadLetter = true
-            entry.lastError = error
-        }
-        outbox[id] = entry
     }
 
     @discardableResult
@@ -155,7 +128,11 @@ public actor InMemoryRunnerStore: RunnerStore {
             }
         }.map(\.key)
         for key in expiredDedupe { dedupe[key] = nil }
-        return expiredResume.count + expiredDedupe.count
+        let expiredDead = outbox.filter { $0.value.state == .dead && ($0.value.retainUntil ?? .distantPast) <= now }.map(\.key)
+        for id in expiredDead { outbox[id] = nil }
+        let expiredFailed = inbox.filter { $0.value.state == .failed && ($0.value.retainUntil ?? .distantPast) <= now }.map(\.key)
+        for id in expiredFailed { inbox[id] = nil }
+        return expiredResume.count + expiredDedupe.count + expiredDead.count + expiredFailed.count
     }
 
     // MARK: - Helpers

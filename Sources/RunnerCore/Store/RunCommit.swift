@@ -28,6 +28,26 @@ public struct RunCommit: Sendable {
         }
     }
 
+    /// Completes a leased inbox event: its run is done (the row goes) or failed for good.
+    public struct InboxCompletion: Sendable, Hashable {
+        public enum Outcome: Sendable, Hashable {
+            /// The event ran; it is removed.
+            case done
+            /// The event cannot run (its flow failed, or it gave up): kept until `retainUntil`.
+            case failed(error: String, retainUntil: Date)
+        }
+
+        public var id: String
+        public var token: ClaimToken
+        public var outcome: Outcome
+
+        public init(id: String, token: ClaimToken, outcome: Outcome) {
+            self.id = id
+            self.token = token
+            self.outcome = outcome
+        }
+    }
+
     public var resume: ResumeChange
     public var stateWrites: [StateWrite]
     /// The revision of each state scope as the run read it: the commit fails with
@@ -35,6 +55,8 @@ public struct RunCommit: Sendable {
     /// scope listed here or written by ``stateWrites`` gets its revision incremented.
     public var stateRevisions: [StateScope: Int64]
     public var dedupe: DedupeCompletion?
+    /// The inbox event this run processed; its lease must still be held.
+    public var inbox: InboxCompletion?
     /// Replies to deliver, queued atomically with the rest.
     public var outbox: [OutboxMessage]
 
@@ -43,8 +65,10 @@ public struct RunCommit: Sendable {
         stateWrites: [StateWrite] = [],
         stateRevisions: [StateScope: Int64] = [:],
         dedupe: DedupeCompletion? = nil,
+        inbox: InboxCompletion? = nil,
         outbox: [OutboxMessage] = []
     ) {
+        self.inbox = inbox
         self.resume = resume
         self.stateWrites = stateWrites
         self.stateRevisions = stateRevisions
@@ -53,7 +77,9 @@ public struct RunCommit: Sendable {
     }
 
     /// Whether committing this would change nothing.
-    public var isEmpty: Bool { resume == .none && stateWrites.isEmpty && stateRevisions.isEmpty && dedupe == nil && outbox.isEmpty }
+    public var isEmpty: Bool {
+        resume == .none && stateWrites.isEmpty && stateRevisions.isEmpty && dedupe == nil && inbox == nil && outbox.isEmpty
+    }
 
     /// The scopes whose revision this commit increments: those checked and those written.
     public var touchedScopes: Set<StateScope> {

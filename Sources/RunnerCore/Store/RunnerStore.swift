@@ -1,6 +1,7 @@
 public import Foundation
 
-/// The durable state of the runner: paused conversations, component state and dedupe records.
+/// The durable state of the runner: paused conversations, component state, dedupe records,
+/// accepted events waiting to run (the inbox) and replies waiting to be delivered (the outbox).
 ///
 /// One protocol for every backend (in-memory for tests, SQLite embedded, PostgreSQL for
 /// several nodes). It is shaped for a shared database: every write that depends on a read is
@@ -40,21 +41,65 @@ public protocol RunnerStore: Sendable {
     ///
     /// - Throws: ``StoreError/Code/revisionConflict`` when the resume record's revision is not
     ///   the expected one (another run on the same session won the race), and
-    ///   ``StoreError/Code/claimLost`` when the dedupe token no longer holds its claim. In both
-    ///   cases nothing was written.
+    ///   ``StoreError/Code/claimLost`` when the dedupe token no longer holds its claim or the
+    ///   inbox event's lease is no longer held by its token. In both cases nothing was written.
+    ///   A completed inbox event whose outcome is `failed` stays until its retention ends.
     func commit(_ commit: RunCommit) async throws(StoreError)
 
-    /// Leases up to `limit` due outbox messages (pending, `nextAttemptAt <= now`), oldest
-    /// first (by creation time, then sequence). Each leased message's `attempts` is
-    /// incremented and its `nextAttemptAt` moved to `leaseUntil`, so no other worker or node
-    /// takes it until the lease expires; the returned values carry the new attempt count.
-    func leaseOutbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [OutboxMessage]
+    /// Records events acknowledged to their provider, in one transaction: per entry, its
+    /// dedupe record (answering redeliveries with `acceptance.response`), its inbox row and its
+    /// immediate outbox messages. An entry whose dedupe key is live (`processing` with a live
+    /// lease, or `done` and retained) is a ``AcceptOutcome/duplicate`` and writes nothing.
+    ///
+    /// - Returns: one outcome per entry, in order.
+    func accept(_ acceptance: Acceptance, now: Date) async throws(StoreError) -> [AcceptOutcome]
 
-    /// Records the end of a delivery attempt. Unknown ids are ignored.
-    func finishOutbox(id: String, outcome: OutboxOutcome) async throws(StoreError)
+    /// Leases up to `limit` due inbox events: pending with `nextAttemptAt <= now`, or leased
+    /// with an expired lease. An event is taken only when no earlier event (`receivedAt`, then
+    /// `id`) of the same tenant and session is pending or leased, so a session's events run in
+    /// arrival order, one at a time. Each lease increments `attempts` and gets a new token.
+    func leaseInbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [InboxLease]
 
-    /// Removes resume records and dedupe records that expired before `now`. Returns how many
-    /// rows were removed.
+    /// Gives a leased inbox event back, due again at `retryAt` (its flow could not run yet:
+    /// the store or a provider API was unavailable). Returns `false`, writing nothing, when
+    /// `token` no longer holds the lease.
+    @discardableResult
+    func releaseInbox(id: String, token: ClaimToken, retryAt: Date, error: String) async throws(StoreError) -> Bool
+
+    /// Leases due outbox messages for delivery (see ``OutboxLeaseRequest``).
+    ///
+    /// A message is due when it is pending with `nextAttemptAt <= now`, or leased with an
+    /// expired lease (its holder never started the send). It is taken only when no earlier
+    /// message (`createdAt`, `sequence`, `id`) of the same tenant, provider and conversation
+    /// is pending, leased or being sent, so a conversation's replies go out in order, one at a
+    /// time (dead letters do not block). Before leasing, sends whose lease expired are handled
+    /// as `request.abandoned` says and returned as ``OutboxLeaseBatch/abandoned``. A lease does
+    /// not count an attempt.
+    func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch
+
+    /// Marks the start of a send and counts the attempt. Returns `false`, writing nothing,
+    /// when the lease's token no longer holds the message or its lease ended (`leaseUntil <= now`):
+    /// the caller must not send.
+    func startDelivery(_ lease: OutboxLease, now: Date) async throws(StoreError) -> Bool
+
+    /// Records how a leased message's turn ended. Returns `false`, writing nothing, when the
+    /// lease's token no longer holds the message (another holder took over).
+    @discardableResult
+    func finishOutbox(_ lease: OutboxLease, outcome: OutboxOutcome, now: Date) async throws(StoreError) -> Bool
+
+    /// Dead letters ordered by message id, optionally of one tenant, after the cursor `after`.
+    func deadLetters(tenant: String?, after: String?, limit: Int) async throws(StoreError) -> DeadLetterPage
+
+    /// Makes a dead letter due again at `now` with its attempts reset. Returns `false` when
+    /// there is no such dead letter (of that tenant, when given).
+    @discardableResult
+    func replayDeadLetter(id: String, tenant: String?, now: Date) async throws(StoreError) -> Bool
+
+    /// How many messages and events wait, are in flight, are dead or failed.
+    func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts)
+
+    /// Removes resume records, dedupe records, dead letters and failed inbox events whose
+    /// time ran out at or before `now`. Returns how many rows were removed.
     @discardableResult
     func purgeExpired(now: Date) async throws(StoreError) -> Int
 }

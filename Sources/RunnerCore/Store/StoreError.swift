@@ -13,7 +13,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
         /// A compare-and-swap on a resume record's revision failed.
         public static let revisionConflict = Code(.revisionConflict)
-        /// A dedupe token no longer holds its claim (its lease expired and another took it).
+        /// A dedupe token or an inbox lease no longer holds its claim (its lease expired and another
+        /// took it).
         public static let claimLost = Code(.claimLost)
         /// The database failed (I/O, connection, constraint).
         public static let backend = Code(.backend)

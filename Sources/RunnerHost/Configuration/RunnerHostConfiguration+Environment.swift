@@ -28,7 +28,13 @@ extension RunnerHostConfiguration {
     /// | `MAX_JSON_DEPTH` | deepest JSON nesting in bodies | `64` |
     /// | `SESSION_TTL` | how long a paused conversation waits | `24h` |
     /// | `DEDUPE_TTL` | how long event ids are remembered | `24h` |
-    /// | `TELEGRAM_BOT_TOKEN`, `TELEGRAM_WEBHOOK_SECRET`, `TELEGRAM_API_BASE_URL` | Telegram | unset, unset, `https://api.telegram.org` |
+    /// | `TELEGRAM_API_BASE_URL`, `SLACK_API_BASE_URL`, `WEBEX_API_BASE_URL`, `WHATSAPP_API_BASE_URL` | provider APIs | the providers' public URLs |
+    /// | `BOTFRAMEWORK_OPENID_METADATA_URL`, `BOTFRAMEWORK_TOKEN_URL` | Bot Framework keys and tokens | Microsoft's public URLs |
+    /// | `HTTP_IDLE_TIMEOUT`, `HTTP_BODY_TIMEOUT`, `HTTP_MAX_CONNECTIONS` | connection hardening | `30s`, `30s`, open-files limit − 256 |
+    /// | `OUTBOX_MAX_ATTEMPTS`, `OUTBOX_BACKOFF_BASE`, `OUTBOX_BACKOFF_MAX` | reply retries | `12`, `1s`, `10m` |
+    /// | `OUTBOX_CONCURRENCY`, `OUTBOX_TENANT_CONCURRENCY`, `OUTBOX_SEND_TIMEOUT` | reply sends | `32`, `8`, `30s` |
+    /// | `OUTBOX_DEAD_TTL`, `OUTBOX_RESEND_UNKNOWN` | dead letters | `7d`, `false` |
+    /// | `INBOX_CONCURRENCY` | accepted events running at once | `16` |
     /// | `WASM_FUEL`, `WASM_TIMEOUT`, `WASM_MAX_MEMORY_MB`, `WASM_WORKERS` | Wasm defaults | `50000000`, `5s`, `64`, 2 × cores (≥ 4) |
     /// | `FLOW_MAX_NODES`, `FLOW_TIMEOUT`, `FLOW_MAX_PAYLOAD_BYTES` | run limits | `256`, `30s`, `524288` |
     ///
@@ -84,7 +90,14 @@ extension RunnerHostConfiguration {
             }
             configuration.tenancy.defaultTenant = tenant
         }
-        configuration.admin.token = env.string("ADMIN_TOKEN", isSecret: true)
+        if let token = env.rawString("ADMIN_TOKEN", isSecret: true) {
+            guard !token.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError(
+                    "ADMIN_TOKEN is set but empty; unset it for loopback-only admin access, or set a token (an empty one would be a silent mistake)"
+                )
+            }
+            configuration.admin.token = token.trimmingCharacters(in: .whitespaces)
+        }
         if let backend = env.string("SECRETS_BACKEND"), backend.lowercased() != "env" {
             throw ConfigurationError("SECRETS_BACKEND=\(backend) is not supported in this release (only env)")
         }
@@ -101,17 +114,47 @@ extension RunnerHostConfiguration {
         }
         configuration.http.maxBodyBytes = try env.int("MAX_BODY_BYTES", range: 1...(64 << 20)) ?? configuration.http.maxBodyBytes
         configuration.http.maxJSONDepth = try env.int("MAX_JSON_DEPTH", range: 1...200) ?? configuration.http.maxJSONDepth
+        configuration.http.idleTimeoutMs = try env.duration("HTTP_IDLE_TIMEOUT", minimumMs: 100) ?? configuration.http.idleTimeoutMs
+        configuration.http.bodyTimeoutMs = try env.duration("HTTP_BODY_TIMEOUT", minimumMs: 100) ?? configuration.http.bodyTimeoutMs
+        configuration.http.maxConnections = try env.int("HTTP_MAX_CONNECTIONS", range: 1...1_000_000) ?? configuration.http.maxConnections
 
         configuration.sessions.resumeTTLSeconds =
             (try env.duration("SESSION_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.resumeTTLSeconds
         configuration.sessions.dedupeRetainSeconds =
             (try env.duration("DEDUPE_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? configuration.sessions.dedupeRetainSeconds
 
-        configuration.telegram.botToken = env.string("TELEGRAM_BOT_TOKEN", isSecret: true)
-        configuration.telegram.webhookSecret = env.string("TELEGRAM_WEBHOOK_SECRET", isSecret: true)
-        if let base = env.string("TELEGRAM_API_BASE_URL") {
-            configuration.telegram.apiBaseURL = try Self.parseBaseURL(base, variable: "TELEGRAM_API_BASE_URL")
+        let urls: [(String, WritableKeyPath<Channels, String>)] = [
+            ("TELEGRAM_API_BASE_URL", \.telegramAPIBaseURL), ("SLACK_API_BASE_URL", \.slackAPIBaseURL),
+            ("BOTFRAMEWORK_OPENID_METADATA_URL", \.botFrameworkOpenIDMetadataURL), ("BOTFRAMEWORK_TOKEN_URL", \.botFrameworkTokenURL),
+            ("WEBEX_API_BASE_URL", \.webexAPIBaseURL), ("WHATSAPP_API_BASE_URL", \.whatsAppAPIBaseURL),
+        ]
+        for (variable, path) in urls {
+            if let base = env.string(variable) { configuration.channels[keyPath: path] = try Self.parseBaseURL(base, variable: variable) }
         }
+
+        var outbox = configuration.delivery.outbox
+        outbox.maxAttempts = try env.int("OUTBOX_MAX_ATTEMPTS", range: 1...1000) ?? outbox.maxAttempts
+        outbox.backoffBaseMs = try env.duration("OUTBOX_BACKOFF_BASE", minimumMs: 1) ?? outbox.backoffBaseMs
+        outbox.backoffMaxMs = try env.duration("OUTBOX_BACKOFF_MAX", minimumMs: 1) ?? outbox.backoffMaxMs
+        guard outbox.backoffMaxMs >= outbox.backoffBaseMs else {
+            throw ConfigurationError("OUTBOX_BACKOFF_MAX must be at least OUTBOX_BACKOFF_BASE")
+        }
+        outbox.concurrency = try env.int("OUTBOX_CONCURRENCY", range: 1...4096) ?? outbox.concurrency
+        outbox.tenantConcurrency = try env.int("OUTBOX_TENANT_CONCURRENCY", range: 1...4096) ?? outbox.tenantConcurrency
+        outbox.sendTimeoutMs = try env.duration("OUTBOX_SEND_TIMEOUT", minimumMs: 100) ?? outbox.sendTimeoutMs
+        outbox.leaseSeconds = max(outbox.leaseSeconds, outbox.sendTimeoutMs / 1000 * 2 + 5)
+        outbox.deadLetterRetentionSeconds =
+            (try env.duration("OUTBOX_DEAD_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? outbox.deadLetterRetentionSeconds
+        if let resend = env.string("OUTBOX_RESEND_UNKNOWN") {
+            switch resend.lowercased() {
+            case "1", "true", "yes": outbox.resendUnknownOutcomes = true
+            case "0", "false", "no": outbox.resendUnknownOutcomes = false
+            default: throw ConfigurationError("OUTBOX_RESEND_UNKNOWN=\(resend) must be true or false")
+            }
+        }
+        configuration.delivery.outbox = outbox
+        configuration.delivery.inboxConcurrency =
+            try env.int("INBOX_CONCURRENCY", range: 1...4096) ?? configuration.delivery.inboxConcurrency
 
         configuration.wasm.fuel = UInt64(try env.int("WASM_FUEL", range: 1...Int.max) ?? Int(configuration.wasm.fuel))
         configuration.wasm.timeoutMs = try env.duration("WASM_TIMEOUT", minimumMs: 1) ?? configuration.wasm.timeoutMs

@@ -16,7 +16,7 @@ public struct RunnerHostConfiguration: Sendable {
     public var admin: Admin
     public var store: Store
     public var sessions: Sessions
-    public var telegram: Telegram
+    public var channels: Channels
     public var flowLimits: FlowLimits
     public var wasm: Wasm
     public var delivery: Delivery
@@ -29,7 +29,7 @@ public struct RunnerHostConfiguration: Sendable {
         admin: Admin = .init(),
         store: Store = .sqlite(path: ".greentic/runner.sqlite"),
         sessions: Sessions = .init(),
-        telegram: Telegram = .init(),
+        channels: Channels = .init(),
         flowLimits: FlowLimits = .init(),
         wasm: Wasm = .init(),
         delivery: Delivery = .init()
@@ -42,7 +42,7 @@ public struct RunnerHostConfiguration: Sendable {
         self.admin = admin
         self.store = store
         self.sessions = sessions
-        self.telegram = telegram
+        self.channels = channels
         self.flowLimits = flowLimits
         self.wasm = wasm
     }
@@ -55,12 +55,40 @@ public struct RunnerHostConfiguration: Sendable {
         public var maxBodyBytes: Int
         /// Deepest accepted JSON nesting in request bodies (default 64).
         public var maxJSONDepth: Int
+        /// A connection that sends no complete request head or body part for this long is
+        /// closed (`HTTP_IDLE_TIMEOUT`, default 30 s): idle keep-alive and half-open connections,
+        /// and clients that never finish their headers.
+        public var idleTimeoutMs: Int
+        /// Longest a request body may take to arrive (`HTTP_BODY_TIMEOUT`, default 30 s).
+        public var bodyTimeoutMs: Int
+        /// Most connections open at once; further ones wait to be accepted
+        /// (`HTTP_MAX_CONNECTIONS`, default: the file-descriptor limit minus 256, at least 64).
+        public var maxConnections: Int
 
-        public init(host: String = "0.0.0.0", port: Int = 8080, maxBodyBytes: Int = 512 * 1024, maxJSONDepth: Int = 64) {
+        public init(
+            host: String = "0.0.0.0",
+            port: Int = 8080,
+            maxBodyBytes: Int = 512 * 1024,
+            maxJSONDepth: Int = 64,
+            idleTimeoutMs: Int = 30_000,
+            bodyTimeoutMs: Int = 30_000,
+            maxConnections: Int = HTTP.defaultMaxConnections
+        ) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
             self.maxJSONDepth = maxJSONDepth
+            self.idleTimeoutMs = idleTimeoutMs
+            self.bodyTimeoutMs = bodyTimeoutMs
+            self.maxConnections = maxConnections
+        }
+
+        /// The open-files limit minus 256 (for the store, packs and outbound connections), at
+        /// least 64 and at most 16 384.
+        public static var defaultMaxConnections: Int {
+            var limit = rlimit()
+            guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1000 }
+            return Int(min(16_384, max(64, Int64(limit.rlim_cur) - 256)))
         }
     }
 
@@ -145,19 +173,35 @@ public struct RunnerHostConfiguration: Sendable {
         }
     }
 
-    /// The Telegram channel.
-    public struct Telegram: Sendable, Hashable {
-        /// `TELEGRAM_BOT_TOKEN`, used for `sendMessage`.
-        public var botToken: String?
-        /// `TELEGRAM_WEBHOOK_SECRET`, checked against `X-Telegram-Bot-Api-Secret-Token`.
-        public var webhookSecret: String?
-        /// `TELEGRAM_API_BASE_URL` (default `https://api.telegram.org`).
-        public var apiBaseURL: String
+    /// Where the channels' provider APIs are (their credentials come from the secrets backend).
+    public struct Channels: Sendable, Hashable {
+        /// `TELEGRAM_API_BASE_URL`.
+        public var telegramAPIBaseURL: String
+        /// `SLACK_API_BASE_URL`.
+        public var slackAPIBaseURL: String
+        /// `BOTFRAMEWORK_OPENID_METADATA_URL`: where Teams' token signing keys are published.
+        public var botFrameworkOpenIDMetadataURL: String
+        /// `BOTFRAMEWORK_TOKEN_URL`: where reply tokens are obtained (client credentials).
+        public var botFrameworkTokenURL: String
+        /// `WEBEX_API_BASE_URL`.
+        public var webexAPIBaseURL: String
+        /// `WHATSAPP_API_BASE_URL`.
+        public var whatsAppAPIBaseURL: String
 
-        public init(botToken: String? = nil, webhookSecret: String? = nil, apiBaseURL: String = "https://api.telegram.org") {
-            self.botToken = botToken
-            self.webhookSecret = webhookSecret
-            self.apiBaseURL = apiBaseURL
+        public init(
+            telegramAPIBaseURL: String = "https://api.telegram.org",
+            slackAPIBaseURL: String = "https://slack.com/api",
+            botFrameworkOpenIDMetadataURL: String = "https://login.botframework.com/v1/.well-known/openidconfiguration",
+            botFrameworkTokenURL: String = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token",
+            webexAPIBaseURL: String = "https://webexapis.com/v1",
+            whatsAppAPIBaseURL: String = "https://graph.facebook.com/v21.0"
+        ) {
+            self.telegramAPIBaseURL = telegramAPIBaseURL
+            self.slackAPIBaseURL = slackAPIBaseURL
+            self.botFrameworkOpenIDMetadataURL = botFrameworkOpenIDMetadataURL
+            self.botFrameworkTokenURL = botFrameworkTokenURL
+            self.webexAPIBaseURL = webexAPIBaseURL
+            self.whatsAppAPIBaseURL = whatsAppAPIBaseURL
         }
     }
 
@@ -190,16 +234,31 @@ public struct RunnerHostConfiguration: Sendable {
 }
 
 extension RunnerHostConfiguration {
-    /// How replies are delivered through providers' APIs.
+    /// How accepted events run and replies are delivered through providers' APIs.
     public struct Delivery: Sendable, Hashable {
         /// Most replies one event may queue; a flow producing more fails (default 32).
         public var maxRepliesPerEvent: Int
         /// The outbox dispatcher's tuning.
         public var outbox: OutboxDispatcher.Configuration
+        /// Accepted events running at once (`INBOX_CONCURRENCY`, default 16).
+        public var inboxConcurrency: Int
+        /// Runs after which an accepted event that keeps failing to run is given up (default 5).
+        public var inboxMaxAttempts: Int
+        /// How often the inbox is polled for events left by a crash or another node (default 1 s).
+        public var inboxPollIntervalMs: Int
 
-        public init(maxRepliesPerEvent: Int = 32, outbox: OutboxDispatcher.Configuration = .init()) {
+        public init(
+            maxRepliesPerEvent: Int = 32,
+            outbox: OutboxDispatcher.Configuration = .init(),
+            inboxConcurrency: Int = 16,
+            inboxMaxAttempts: Int = 5,
+            inboxPollIntervalMs: Int = 1000
+        ) {
             self.maxRepliesPerEvent = maxRepliesPerEvent
             self.outbox = outbox
+            self.inboxConcurrency = inboxConcurrency
+            self.inboxMaxAttempts = inboxMaxAttempts
+            self.inboxPollIntervalMs = inboxPollIntervalMs
         }
     }
 }

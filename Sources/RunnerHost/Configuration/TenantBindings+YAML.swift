@@ -54,7 +54,8 @@ private struct BindingsReader {
             bindings[flowType] = .init(
                 adapter: entry["adapter"]?.stringValue,
                 config: config.isNull ? .object([:]) : config,
-                secrets: secrets
+                secrets: secrets,
+                channels: try stringList(entry["channels"], "\(field).channels")
             )
         }
 
@@ -104,7 +105,9 @@ private struct BindingsReader {
                 messagingSendQPS: try positiveNumber(rates["messaging_send_qps"], "rate_limits.messaging_send_qps", maximum: 10_000)
                     ?? rateDefaults.messagingSendQPS,
                 messagingBurst: try positiveInt(rates["messaging_burst"], "rate_limits.messaging_burst", maximum: 100_000)
-                    ?? rateDefaults.messagingBurst
+                    ?? rateDefaults.messagingBurst,
+                conversationQPS: try positiveNumber(rates["conversation_qps"], "rate_limits.conversation_qps", maximum: 10_000),
+                conversationBurst: try positiveInt(rates["conversation_burst"], "rate_limits.conversation_burst", maximum: 100_000)
             ),
             timers: timers,
             httpEnabled: httpEnabled,

@@ -1,4 +1,5 @@
 public import RunnerCore
+public import RunnerIngress
 
 /// One tenant's bindings file (reference §11): which secrets its flows may read, its webhook
 /// path policy, Wasm limits, retry and rate limits, timers.
@@ -25,11 +26,14 @@ public struct TenantBindings: Sendable, Hashable {
         public var adapter: String?
         public var config: JSONValue
         public var secrets: [String]
+        /// More channels serving this flow type (`channels: [slack, teams]`).
+        public var channels: [String]
 
-        public init(adapter: String? = nil, config: JSONValue = .object([:]), secrets: [String] = []) {
+        public init(adapter: String? = nil, config: JSONValue = .object([:]), secrets: [String] = [], channels: [String] = []) {
             self.adapter = adapter
             self.config = config
             self.secrets = secrets
+            self.channels = channels
         }
     }
 
@@ -57,14 +61,31 @@ public struct TenantBindings: Sendable, Hashable {
         }
     }
 
-    /// Outbound message rate per tenant.
+    /// Outbound message rates: per tenant, and per conversation (a chat, a channel, a thread).
     public struct RateLimits: Sendable, Hashable {
         public var messagingSendQPS: Double
         public var messagingBurst: Int
+        /// Per conversation; `nil` for the channel's default (1/s, bursts of 3; Telegram groups
+        /// 20/min).
+        public var conversationQPS: Double?
+        public var conversationBurst: Int?
 
-        public init(messagingSendQPS: Double = 10, messagingBurst: Int = 20) {
+        public init(messagingSendQPS: Double = 10, messagingBurst: Int = 20, conversationQPS: Double? = nil, conversationBurst: Int? = nil)
+        {
             self.messagingSendQPS = messagingSendQPS
             self.messagingBurst = messagingBurst
+            self.conversationQPS = conversationQPS
+            self.conversationBurst = conversationBurst
+        }
+
+        /// The tenant-wide bucket.
+        public var tenantLimit: RateLimit { RateLimit(perSecond: messagingSendQPS, burst: messagingBurst) }
+
+        /// The per-conversation override, when the bindings set one.
+        public var conversationLimit: RateLimit? {
+            guard conversationQPS != nil || conversationBurst != nil else { return nil }
+            let defaults = RateLimit.conversationDefault
+            return RateLimit(perSecond: conversationQPS ?? defaults.perSecond, burst: conversationBurst ?? defaults.burst)
         }
     }
 
@@ -101,6 +122,17 @@ public struct TenantBindings: Sendable, Hashable {
         self.timers = timers
         self.httpEnabled = httpEnabled ?? (flowTypeBindings["messaging"] != nil)
         self.file = file
+    }
+
+    /// The channels the tenant's messaging binding names: `flow_type_bindings.messaging.adapter`
+    /// and the list `flow_type_bindings.messaging.channels`.
+    public var messagingChannels: [String] {
+        guard let messaging = flowTypeBindings["messaging"] else { return [] }
+        var names: [String] = []
+        for name in [messaging.adapter].compactMap({ $0 }) + messaging.channels where !names.contains(name) {
+            names.append(name)
+        }
+        return names
     }
 
     /// The union of every binding's `secrets`: the names flows of this tenant may read.

@@ -1,57 +1,126 @@
 internal import Foundation
 internal import Logging
 internal import RunnerCore
+public import RunnerIngress
 public import ServiceLifecycle
 
-/// Delivers queued replies from the durable outbox, with retry, backoff and dead letters.
+/// Delivers queued replies from the durable outbox through each channel's API.
 ///
-/// Runs as a `Service`: it drains the outbox when nudged after a commit and on a poll tick
-/// (so messages left by a crash or another node are picked up). Messages are leased, so
-/// several runner nodes sharing a store never send one twice; a lease that expires (a node
-/// died mid-send) makes the message due again. Messages for one address are sent in order.
+/// Runs as a `Service`: it drains the outbox when nudged after a commit and on a poll tick (so
+/// messages left by a crash or another node are picked up). Every delivery holds a fenced lease
+/// (``OutboxLease``): the send starts only while the lease is held with time to spare, and its
+/// outcome is recorded only by the lease's token. The store hands out one message per
+/// conversation at a time, so a conversation's replies go out in order; per-tenant and
+/// per-conversation token buckets pace them; at most ``Configuration/concurrency`` sends run at
+/// once and ``Configuration/tenantConcurrency`` for one tenant, so a slow provider or a busy
+/// tenant cannot stall the others.
+///
+/// Failures: a transient one (429, 5xx, connection refused) is retried with exponential backoff
+/// and jitter, or at the provider's `Retry-After`; a permanent one, or the last of
+/// ``Configuration/maxAttempts``, makes a dead letter. A send whose outcome is unknown (no answer
+/// after the request went out, or a holder that died mid-send) is dead-lettered rather than sent
+/// again, unless ``Configuration/resendUnknownOutcomes`` says otherwise.
 public final class OutboxDispatcher: Service, Sendable {
     /// Delivery tuning.
     public struct Configuration: Sendable, Hashable {
         /// How often the outbox is polled when nobody nudges (default 1 s).
         public var pollIntervalMs: Int
-        /// How long a leased message is reserved for one attempt (default 60 s).
+        /// How long a leased message is reserved (default 60 s; longer than ``sendTimeoutMs``).
         public var leaseSeconds: Int
-        /// Attempts before a message becomes a dead letter (default 8).
+        /// Attempts before a message becomes a dead letter (`OUTBOX_MAX_ATTEMPTS`, default 12).
         public var maxAttempts: Int
-        /// Messages leased per round (default 32).
-        public var batchSize: Int
+        /// The first retry's delay; each further one doubles (`OUTBOX_BACKOFF_BASE`, default 1 s).
+        public var backoffBaseMs: Int
+        /// The longest delay between attempts (`OUTBOX_BACKOFF_MAX`, default 10 min).
+        public var backoffMaxMs: Int
+        /// Sends at once (`OUTBOX_CONCURRENCY`, default 32).
+        public var concurrency: Int
+        /// Sends at once for one tenant (`OUTBOX_TENANT_CONCURRENCY`, default 8).
+        public var tenantConcurrency: Int
+        /// Longest a send may take before its outcome is unknown (`OUTBOX_SEND_TIMEOUT`, default 30 s).
+        public var sendTimeoutMs: Int
+        /// How long dead letters are kept (`OUTBOX_DEAD_TTL`, default 7 days).
+        public var deadLetterRetentionSeconds: Int
+        /// Send again when the outcome is unknown instead of dead-lettering
+        /// (`OUTBOX_RESEND_UNKNOWN`, default false: never twice, at the risk of never).
+        public var resendUnknownOutcomes: Bool
+        /// The per-conversation limit when neither bindings nor the channel set one.
+        public var conversationLimit: RateLimit
 
-        public init(pollIntervalMs: Int = 1000, leaseSeconds: Int = 60, maxAttempts: Int = 8, batchSize: Int = 32) {
+        public init(
+            pollIntervalMs: Int = 1000,
+            leaseSeconds: Int = 60,
+            maxAttempts: Int = 12,
+            backoffBaseMs: Int = 1000,
+            backoffMaxMs: Int = 600_000,
+            concurrency: Int = 32,
+            tenantConcurrency: Int = 8,
+            sendTimeoutMs: Int = 30_000,
+            deadLetterRetentionSeconds: Int = 7 * 86_400,
+            resendUnknownOutcomes: Bool = false,
+            conversationLimit: RateLimit = .conversationDefault
+        ) {
             self.pollIntervalMs = pollIntervalMs
             self.leaseSeconds = leaseSeconds
             self.maxAttempts = maxAttempts
-            self.batchSize = batchSize
+            self.backoffBaseMs = backoffBaseMs
+            self.backoffMaxMs = backoffMaxMs
+            self.concurrency = concurrency
+            self.tenantConcurrency = tenantConcurrency
+            self.sendTimeoutMs = sendTimeoutMs
+            self.deadLetterRetentionSeconds = deadLetterRetentionSeconds
+            self.resendUnknownOutcomes = resendUnknownOutcomes
+            self.conversationLimit = conversationLimit
         }
     }
 
+    /// The rate limits of one tenant.
+    struct TenantLimits: Sendable {
+        var tenant: RateLimit
+        /// Bindings' per-conversation override, if any.
+        var conversation: RateLimit?
+    }
+
+    /// What one drain did (for tests and logs).
+    struct DrainReport: Sendable, Hashable {
+        var delivered = 0
+        var retried = 0
+        var postponed = 0
+        var deadLettered = 0
+        /// Sends found abandoned mid-flight by a holder whose lease ran out.
+        var abandoned = 0
+    }
+
     private let store: any RunnerStore
-    private let senders: [String: any ReplySender]
+    private let channels: ChannelRegistry
+    private let credentials: @Sendable (String) -> ChannelCredentials
+    private let limits: @Sendable (String) -> TenantLimits
     private let configuration: Configuration
+    private let limiter = RateLimiter()
     private let now: @Sendable () -> Date
+    private let random: @Sendable () -> Double
     private let logger: Logger
     private let loop = TriggeredLoop()
 
     init(
         store: any RunnerStore,
-        senders: [String: any ReplySender],
+        channels: ChannelRegistry,
+        credentials: @escaping @Sendable (String) -> ChannelCredentials,
+        limits: @escaping @Sendable (String) -> TenantLimits,
         configuration: Configuration = .init(),
         now: @escaping @Sendable () -> Date = { Date() },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
     ) {
         self.store = store
-        self.senders = senders
+        self.channels = channels
+        self.credentials = credentials
+        self.limits = limits
         self.configuration = configuration
         self.now = now
+        self.random = random
         self.logger = logger
     }
-
-    /// The providers this dispatcher can deliver for.
-    var providers: Set<String> { Set(senders.keys) }
 
     /// Asks for a drain as soon as possible (coalesced).
     func nudge() {
@@ -62,68 +131,194 @@ public final class OutboxDispatcher: Service, Sendable {
         try await loop.run(every: .milliseconds(configuration.pollIntervalMs)) { await drain() }
     }
 
-    /// Delivers every due message; returns how many were delivered.
+    /// Delivers every message that is due, with at most ``Configuration/concurrency`` sends in
+    /// flight, until none is left to lease. Graceful shutdown stops the leasing; sends in flight
+    /// finish.
     @discardableResult
-    func drain() async -> Int {
-        var delivered = 0
-        // Graceful shutdown stops taking new batches; a batch in progress finishes.
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            let started = now()
-            let batch: [OutboxMessage]
-            do {
-                batch = try await store.leaseOutbox(
-                    now: started,
-                    limit: configuration.batchSize,
-                    leaseUntil: started.addingTimeInterval(Double(configuration.leaseSeconds))
-                )
-            } catch {
-                logger.error("leasing outbox messages failed", metadata: ["error": .string(error.description)])
-                return delivered
-            }
-            if batch.isEmpty { return delivered }
-            var blocked: [JSONValue: Date] = [:]
-            for message in batch {
-                let key: JSONValue = .array([.string(message.tenant), .string(message.provider), message.address])
-                let outcome: OutboxOutcome
-                if let retryAt = blocked[key] {
-                    outcome = .retry(at: retryAt, error: "waiting for an earlier message to the same address")
-                } else {
-                    outcome = await attempt(message)
-                    if case .retry(let at, _) = outcome { blocked[key] = at }
-                    if case .delivered = outcome { delivered += 1 }
+    func drain() async -> DrainReport {
+        var report = DrainReport()
+        await withTaskGroup(of: (String, Outcome).self) { group in
+            var inFlight: [String: Int] = [:]
+            var running = 0
+            var mayLease = true
+            while true {
+                if mayLease, running < configuration.concurrency, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    let atCap = Set(inFlight.filter { $0.value >= configuration.tenantConcurrency }.keys)
+                    let leases = await lease(limit: configuration.concurrency - running, excluding: atCap, report: &report)
+                    mayLease = !leases.isEmpty
+                    for lease in leases {
+                        running += 1
+                        inFlight[lease.message.tenant, default: 0] += 1
+                        group.addTask { (lease.message.tenant, await self.deliver(lease)) }
+                    }
                 }
-                do {
-                    try await store.finishOutbox(id: message.id, outcome: outcome)
-                } catch {
-                    logger.error("recording an outbox result failed", metadata: ["error": .string(error.description)])
-                }
+                guard running > 0, let (tenant, outcome) = await group.next() else { break }
+                running -= 1
+                inFlight[tenant, default: 1] -= 1
+                report.record(outcome)
+                // A finished send may have unblocked the next message of its conversation.
+                mayLease = true
             }
         }
-        return delivered
+        return report
     }
 
-    private func attempt(_ message: OutboxMessage) async -> OutboxOutcome {
-        let logger = EventLogger(self.logger, metadata: ["gt.tenant": .string(message.tenant), "gt.provider": .string(message.provider)])
-        guard let sender = senders[message.provider] else {
-            return .deadLetter(error: "no sender for provider \(message.provider)")
+    private func lease(limit: Int, excluding: Set<String>, report: inout DrainReport) async -> [OutboxLease] {
+        let now = self.now()
+        let request = OutboxLeaseRequest(
+            now: now,
+            limit: limit,
+            leaseUntil: now.addingTimeInterval(Double(configuration.leaseSeconds)),
+            excludingTenants: excluding,
+            abandoned: configuration.resendUnknownOutcomes
+                ? .resend : .deadLetter(retainUntil: now.addingTimeInterval(Double(configuration.deadLetterRetentionSeconds)))
+        )
+        do {
+            let batch = try await store.leaseOutbox(request)
+            for message in batch.abandoned {
+                report.abandoned += 1
+                logger.error(
+                    configuration.resendUnknownOutcomes
+                        ? "a send was interrupted mid-flight; sending it again (the recipient may get it twice)"
+                        : "a send was interrupted mid-flight; dead-lettered so it is never sent twice (replay it if it was not received)",
+                    metadata: [
+                        "gt.tenant": .string(message.tenant), "gt.provider": .string(message.provider), "gt.outbox": .string(message.id),
+                    ]
+                )
+            }
+            return batch.leases
+        } catch {
+            logger.error("leasing outbox messages failed", metadata: ["error": .string(error.description)])
+            return []
+        }
+    }
+
+    enum Outcome: Sendable {
+        case delivered, retried, postponed, deadLettered, lost
+    }
+
+    private func deliver(_ lease: OutboxLease) async -> Outcome {
+        let message = lease.message
+        let logger = EventLogger(
+            self.logger,
+            metadata: ["gt.tenant": .string(message.tenant), "gt.provider": .string(message.provider), "gt.outbox": .string(message.id)]
+        )
+        let now = self.now()
+        guard let channel = channels[message.provider] else {
+            return await finish(
+                lease,
+                .deadLetter(error: "no channel delivers provider \(message.provider)", retainUntil: retention(now)),
+                logger
+            )
+        }
+        let tenantLimits = limits(message.tenant)
+        let conversationLimit =
+            tenantLimits.conversation ?? channel.conversationLimit(for: message.target.address) ?? configuration.conversationLimit
+        if let readyAt = limiter.reserve(
+            tenant: message.tenant,
+            tenantLimit: tenantLimits.tenant,
+            conversation: "\(message.provider)\u{0}\(message.target.conversation)",
+            conversationLimit: conversationLimit,
+            now: now
+        ) {
+            return await finish(lease, .postpone(until: readyAt), logger)
+        }
+        let timeout = Duration.milliseconds(configuration.sendTimeoutMs)
+        guard now.addingTimeInterval(Double(configuration.sendTimeoutMs) / 1000 + 1) < lease.leaseUntil else {
+            // Not enough lease left for a send to finish inside it: let a fresh lease take it.
+            return await finish(lease, .postpone(until: now), logger)
         }
         do {
-            try await sender.deliver(message)
-            return .delivered
-        } catch {
-            if error.permanent || message.attempts >= configuration.maxAttempts {
-                logger.error(
-                    "reply dead-lettered",
-                    metadata: ["error": .string(error.message), "attempts": .stringConvertible(message.attempts)]
-                )
-                return .deadLetter(error: error.message)
+            guard try await store.startDelivery(lease, now: now) else {
+                logger.warning("the lease on a reply was lost before sending; another holder has it")
+                return .lost
             }
-            let backoff = error.retryAfterSeconds.map(Double.init) ?? min(300, pow(2, Double(message.attempts)))
+        } catch {
+            logger.error("marking a send failed; it is retried after its lease", metadata: ["error": .string(error.description)])
+            return .lost
+        }
+        let attempt = message.attempts + 1
+        let context = DeliveryContext(
+            tenant: message.tenant,
+            credentials: credentials(message.tenant),
+            messageID: message.id,
+            attempt: attempt,
+            timeout: timeout
+        )
+        do {
+            try await channel.send(message.message, to: message.target.address, context: context)
+            return await finish(lease, .delivered, logger)
+        } catch {
+            return await finish(lease, outcome(for: error, attempt: attempt, logger: logger), logger)
+        }
+    }
+
+    /// What to record after a failed attempt.
+    func outcome(for error: DeliveryError, attempt: Int, logger: EventLogger) -> OutboxOutcome {
+        let now = self.now()
+        switch error.code {
+        case .permanent:
+            logger.error("reply dead-lettered", metadata: ["error": .string(error.message), "attempts": .stringConvertible(attempt)])
+            return .deadLetter(error: error.message, retainUntil: retention(now))
+        case .unknownOutcome where !configuration.resendUnknownOutcomes:
+            logger.error("reply dead-lettered: its outcome is unknown", metadata: ["error": .string(error.message)])
+            return .deadLetter(error: "delivery outcome unknown: \(error.message)", retainUntil: retention(now))
+        default:
+            guard attempt < configuration.maxAttempts else {
+                logger.error("reply dead-lettered", metadata: ["error": .string(error.message), "attempts": .stringConvertible(attempt)])
+                return .deadLetter(error: "gave up after \(attempt) attempts: \(error.message)", retainUntil: retention(now))
+            }
+            // Never before the provider's Retry-After, never in a tight loop.
+            let delay = max(error.retryAfterSeconds ?? 0, backoffSeconds(afterAttempt: attempt))
             logger.warning(
                 "reply delivery failed; will retry",
-                metadata: ["error": .string(error.message), "retry_in_s": .stringConvertible(backoff)]
+                metadata: [
+                    "error": .string(error.message), "retry_in_s": .stringConvertible(delay), "attempts": .stringConvertible(attempt),
+                ]
             )
-            return .retry(at: now().addingTimeInterval(backoff), error: error.message)
+            return .retry(at: now.addingTimeInterval(delay), error: error.message)
+        }
+    }
+
+    /// Exponential backoff with equal jitter: half the doubled delay fixed, half random.
+    func backoffSeconds(afterAttempt attempt: Int) -> Double {
+        let base = Double(configuration.backoffBaseMs) / 1000
+        let cap = Double(configuration.backoffMaxMs) / 1000
+        let delay = min(cap, base * pow(2, Double(min(max(0, attempt - 1), 40))))
+        return delay / 2 + random() * delay / 2
+    }
+
+    private func retention(_ now: Date) -> Date {
+        now.addingTimeInterval(Double(configuration.deadLetterRetentionSeconds))
+    }
+
+    private func finish(_ lease: OutboxLease, _ outcome: OutboxOutcome, _ logger: EventLogger) async -> Outcome {
+        do {
+            guard try await store.finishOutbox(lease, outcome: outcome, now: now()) else {
+                logger.warning("the lease on a reply was lost before its outcome was recorded; another holder has it")
+                return .lost
+            }
+        } catch {
+            logger.error("recording an outbox result failed", metadata: ["error": .string(error.description)])
+            return .lost
+        }
+        switch outcome {
+        case .delivered: return .delivered
+        case .retry: return .retried
+        case .postpone: return .postponed
+        case .deadLetter: return .deadLettered
+        }
+    }
+}
+
+extension OutboxDispatcher.DrainReport {
+    mutating func record(_ outcome: OutboxDispatcher.Outcome) {
+        switch outcome {
+        case .delivered: delivered += 1
+        case .retried: retried += 1
+        case .postponed: postponed += 1
+        case .deadLettered: deadLettered += 1
+        case .lost: break
         }
     }
 }

@@ -1,38 +1,41 @@
-internal import Synchronization
+internal import Foundation
 
-/// A token bucket: `ratePerSecond` tokens refill continuously up to `burst`.
+/// A token bucket: `perSecond` tokens refill continuously up to `burst`.
 ///
-/// Used per tenant for outbound messages (bindings `rate_limits`). Thread-safe; the clock is
-/// passed in so tests control time.
-final class TokenBucket: Sendable {
-    private struct State {
-        var tokens: Double
-        var updatedAt: ContinuousClock.Instant
-    }
+/// A value type: ``RateLimiter`` keeps the buckets and passes the time in, so tests control it.
+struct TokenBucket: Sendable {
+    private(set) var tokens: Double
+    private(set) var updatedAt: Date
+    let perSecond: Double
+    let burst: Double
 
-    private let ratePerSecond: Double
-    private let burst: Double
-    private let state: Mutex<State>
-
-    init(ratePerSecond: Double, burst: Int, now: ContinuousClock.Instant = .now) {
-        self.ratePerSecond = max(ratePerSecond, 0.001)
+    init(perSecond: Double, burst: Int, now: Date) {
+        self.perSecond = max(perSecond, 0.000_001)
         self.burst = Double(max(burst, 1))
-        self.state = Mutex(State(tokens: Double(max(burst, 1)), updatedAt: now))
+        self.tokens = Double(max(burst, 1))
+        self.updatedAt = now
     }
 
-    /// Takes a token if one is available now; otherwise returns how long until one will be.
-    func take(now: ContinuousClock.Instant = .now) -> Duration? {
-        state.withLock { state in
-            let elapsed = now - state.updatedAt
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            state.tokens = min(burst, state.tokens + max(0, seconds) * ratePerSecond)
-            state.updatedAt = now
-            if state.tokens >= 1 {
-                state.tokens -= 1
-                return nil
-            }
-            let wait = (1 - state.tokens) / ratePerSecond
-            return .milliseconds(Int((wait * 1000).rounded(.up)))
-        }
+    /// Refills up to `now`.
+    mutating func refill(now: Date) {
+        let elapsed = max(0, now.timeIntervalSince(updatedAt))
+        tokens = min(burst, tokens + elapsed * perSecond)
+        updatedAt = max(updatedAt, now)
+    }
+
+    /// When a token will be available (`now` or later), after refilling.
+    mutating func availableAt(now: Date) -> Date {
+        refill(now: now)
+        return tokens >= 1 ? now : now.addingTimeInterval((1 - tokens) / perSecond)
+    }
+
+    /// Takes a token; call only when ``availableAt(now:)`` is `now`.
+    mutating func take() {
+        tokens -= 1
+    }
+
+    /// Whether the bucket is full at `now` (it can be forgotten without changing anything).
+    func isFull(at now: Date) -> Bool {
+        tokens + max(0, now.timeIntervalSince(updatedAt)) * perSecond >= burst
     }
 }

@@ -2,11 +2,14 @@ public import Hummingbird
 public import NIOCore
 
 /// The request context of every route: Hummingbird's core storage plus the peer address,
-/// which admin authorisation needs (loopback-only access when no token is configured).
+/// which admin authorisation needs (loopback-only access when no token is configured), and the
+/// tenant ``TenantResolutionMiddleware`` resolved for channel routes.
 public struct RunnerRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connected peer; never taken from `X-Forwarded-For`.
     public let remoteAddress: SocketAddress?
+    /// The tenant serving this request, once resolved.
+    var tenant: TenantRuntime?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,3 +1,5 @@
+internal import RunnerIngress
+
 /// `SECRETS_BACKEND=env`: a tenant's secrets are environment variables named per tenant.
 ///
 /// A flow of tenant `acme` reading `weather_api_key` gets `GREENTIC_SECRET_ACME_WEATHER_API_KEY`
@@ -21,6 +23,17 @@ struct EnvironmentSecrets: Sendable {
             if let value = environment[Self.variableName(tenant: bindings.tenant, name: name)] { values[name] = value }
         }
         return values
+    }
+
+    /// The channel credentials of `tenant`: `GREENTIC_SECRET_<TENANT>_<NAME>`, else the global
+    /// variable `<NAME>` (the runner's own settings, such as `SLACK_SIGNING_SECRET`; flows never
+    /// see these unless their bindings list them).
+    func channelCredentials(tenant: String) -> ChannelCredentials {
+        let environment = self.environment
+        return ChannelCredentials { name in
+            if let scoped = environment[Self.variableName(tenant: tenant, name: name)], !scoped.isEmpty { return scoped }
+            return environment[name]
+        }
     }
 
     private static func normalize(_ text: String) -> String {

@@ -4,7 +4,9 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import RunnerCore
 import RunnerHost
+import RunnerIngress
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -13,8 +15,8 @@ import Testing
 /// it down gracefully (as SIGTERM would).
 func withLiveHost<T: Sendable>(
     _ configuration: RunnerHostConfiguration,
-    customRoutes: [CustomIngressRoute] = [],
-    environment: [String: String] = [:],
+    channels: [any RunnerIngress.Channel] = [],
+    environment: [String: String] = telegramTestEnvironment,
     _ body: @Sendable (LiveClient) async throws -> T
 ) async throws -> T {
     var configuration = configuration
@@ -25,7 +27,7 @@ func withLiveHost<T: Sendable>(
     return try await withRunningService(logger: logger) { reportPort in
         RunnerHost(
             configuration: configuration,
-            customRoutes: customRoutes,
+            channels: channels,
             environment: environment,
             logger: logger,
             onServerRunning: { reportPort($0) }
@@ -34,6 +36,9 @@ func withLiveHost<T: Sendable>(
         try await body(LiveClient(port: port))
     }
 }
+
+/// The Telegram credentials of the tests' tenants (global, so every tenant has them).
+let telegramTestEnvironment = ["TELEGRAM_WEBHOOK_SECRET": "hook-secret", "TELEGRAM_BOT_TOKEN": "123:ABC"]
 
 /// A response read in full.
 struct LiveResponse: Sendable {
@@ -84,8 +89,22 @@ struct LiveClient: Sendable {
         try await request(.GET, path, headers: headers)
     }
 
+    /// `GET /admin/packs/status` as JSON (the tests run on loopback, so no token is needed).
+    func adminStatus() async throws -> JSONValue {
+        try JSONValue(parsing: try await get("/admin/packs/status").body)
+    }
+
+    /// Posts a Telegram update with the test webhook secret (unless `headers` set the header).
     func telegram(_ update: [UInt8], headers: [(String, String)] = []) async throws -> LiveResponse {
-        try await request(.POST, "/messaging/telegram/webhook", body: update, headers: [("content-type", "application/json")] + headers)
+        let secret =
+            headers.contains { $0.0.lowercased() == "x-telegram-bot-api-secret-token" }
+            ? [] : [("X-Telegram-Bot-Api-Secret-Token", telegramTestEnvironment["TELEGRAM_WEBHOOK_SECRET"] ?? "")]
+        return try await request(
+            .POST,
+            "/messaging/telegram/webhook",
+            body: update,
+            headers: [("content-type", "application/json")] + secret + headers
+        )
     }
 }
 

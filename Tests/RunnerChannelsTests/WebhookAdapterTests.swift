@@ -1,7 +1,7 @@
+import RunnerChannels
 import RunnerCore
+import RunnerIngress
 import Testing
-
-@testable import RunnerIngress
 
 @Suite("Generic webhook adapter")
 struct WebhookAdapterTests {
@@ -16,7 +16,7 @@ struct WebhookAdapterTests {
             pathParameters: ["flow_id": "orders"]
         )
         let result = try await WebhookAdapter().handle(request)
-        guard case .event(let event) = result else {
+        guard case .run(let event) = result else {
             Issue.record("expected an event")
             return
         }
@@ -30,6 +30,30 @@ struct WebhookAdapterTests {
         #expect(event.flow == .id("orders", requiredType: "webhook"))
         #expect(event.dedupe == nil)
         #expect(event.sessionKey == "demo:webhook:/webhook/orders:/webhook/orders:user")
+        #expect(event.policyPath == "/webhook/orders", "the path policy applies to the route the router matched")
+        #expect(event.reply == nil)
+    }
+
+    @Test func theSessionHeaderNamesTheCallersConversationApartFromIdempotency() async throws {
+        let request = IngressRequest(
+            method: "POST",
+            path: "/webhook//x",
+            headers: [(name: "X-Greentic-Session", value: "caller-7"), (name: "Idempotency-Key", value: "k1")],
+            tenant: "t",
+            pathParameters: ["flow_id": "x"]
+        )
+        guard case .run(let event) = try await WebhookAdapter().handle(request) else {
+            Issue.record("expected an event")
+            return
+        }
+        #expect(event.sessionKey == "t:webhook:x:caller-7")
+        #expect(event.dedupe == DedupeID(namespace: "webhook:x", id: "k1"))
+        #expect(event.policyPath == "/webhook/x", "a doubled slash does not escape the policy")
+
+        var tooLong = request
+        tooLong.headers = [(name: "X-Greentic-Session", value: String(repeating: "s", count: 257))]
+        let error = await #expect(throws: IngressError.self) { try await WebhookAdapter().handle(tooLong) }
+        #expect(error?.code == .badRequest)
     }
 
     @Test func binaryBodiesAreHexAndEmptyIsNull() {
@@ -48,7 +72,7 @@ struct WebhookAdapterTests {
             tenant: "t",
             pathParameters: ["flow_id": "x"]
         )
-        guard case .event(let event) = try await WebhookAdapter().handle(request) else {
+        guard case .run(let event) = try await WebhookAdapter().handle(request) else {
             Issue.record("expected an event")
             return
         }
@@ -82,7 +106,7 @@ struct WebhookAdapterTests {
 
         #expect(WebhookAdapter.httpResponse(for: ["status": 9999]) == nil)
         #expect(WebhookAdapter.httpResponse(for: ["body": ["base16": "xyz"]]) == nil)
-        #expect(WebhookAdapter().response(for: .ran(output: ["status": 42], replies: 0)).status == 500)
+        #expect(WebhookAdapter().response(for: .ran(output: ["status": 42])).status == 500)
         #expect(WebhookAdapter().response(for: .flowFailed("boom")).body == Array(#"{"error":"webhook flow failed"}"#.utf8))
     }
 }

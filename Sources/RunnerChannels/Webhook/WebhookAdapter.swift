@@ -1,13 +1,22 @@
 public import RunnerCore
+public import RunnerIngress
 
 /// The generic webhook: `ANY /webhook/{flow_id}` (reference §8.4, with the route syntax fixed).
 ///
 /// The flow's input is the normalised request; its output becomes the HTTP response. An
 /// `Idempotency-Key` header makes retries replay the first response instead of running the
-/// flow again. Checks that need the tenant's flows and bindings (flow exists, is a webhook
-/// flow, path policy) are done by the host before the flow runs.
+/// flow again.
+///
+/// Sessions: `X-Greentic-Session` names the caller's conversation, which pauses and resumes per
+/// caller: the session key is `{tenant}:webhook:{flow_id}:{value}`. Without it, the
+/// original's rule stands: the `Idempotency-Key` is the session, else one session per path.
+/// Checks that need the tenant's flows and bindings (flow exists, is a webhook flow, path
+/// policy on `/webhook/{flow_id}`) are done by the host before the flow runs.
 public struct WebhookAdapter: IngressAdapter {
     public let provider = "webhook"
+
+    /// The header that names the caller's session.
+    public static let sessionHeader = "x-greentic-session"
 
     public init() {}
 
@@ -16,14 +25,22 @@ public struct WebhookAdapter: IngressAdapter {
             throw IngressError(.notFound, "flow not found")
         }
         let idempotencyKey = request.header("idempotency-key").flatMap { $0.isEmpty ? nil : $0 }
-        let sessionKey = idempotencyKey ?? "\(request.tenant):webhook:\(request.path):\(request.path):user"
-        return .event(
+        let session = request.header(Self.sessionHeader).flatMap { $0.isEmpty ? nil : $0 }
+        let sessionKey: String
+        if let session {
+            guard session.utf8.count <= 256 else { throw IngressError(.badRequest, "X-Greentic-Session is longer than 256 bytes") }
+            sessionKey = "\(request.tenant):webhook:\(flowID):\(session)"
+        } else {
+            sessionKey = idempotencyKey ?? "\(request.tenant):webhook:\(request.path):\(request.path):user"
+        }
+        return .run(
             IngressEvent(
                 provider: provider,
                 input: Self.normalize(request),
                 sessionKey: sessionKey,
                 flow: .id(flowID, requiredType: "webhook"),
-                dedupe: idempotencyKey.map { DedupeID(namespace: "webhook:\(flowID)", id: $0) }
+                dedupe: idempotencyKey.map { DedupeID(namespace: "webhook:\(flowID)", id: $0) },
+                policyPath: "/webhook/\(flowID)"
             )
         )
     }
@@ -49,7 +66,7 @@ public struct WebhookAdapter: IngressAdapter {
 
     public func response(for outcome: DispatchOutcome) -> IngressResponse {
         switch outcome {
-        case .ran(let output, _): Self.httpResponse(for: output) ?? .error(500, "malformed flow response")
+        case .ran(let output): Self.httpResponse(for: output) ?? .error(500, "malformed flow response")
         case .flowFailed: .error(500, "webhook flow failed")
         }
     }

@@ -1,0 +1,301 @@
+internal import Foundation
+internal import Logging
+internal import RunnerCore
+internal import RunnerFlow
+internal import RunnerIngress
+
+/// The HTTP-free entry to running events: channels (and, later, timers) hand it events; it
+/// dedupes them, records them, runs their flows and queues their replies.
+///
+/// Two ways in:
+/// - ``respond(_:flow:runtime:adapter:)`` runs the flow inside the request and answers with the
+///   flow's output (the generic webhook, WebChat without a `serviceUrl`): a provider event id or
+///   `Idempotency-Key` runs the flow at most once; retries get the recorded answer, retries
+///   during processing 409 with `Retry-After`.
+/// - ``accept(_:runtime:answer:)`` acknowledges: it records the events, their dedupe ids and
+///   their immediate acknowledgements in one transaction, then answers; the events run right
+///   after (``process(_:)``, through the ``InboxWorker``). An acknowledged event is never lost
+///   (a crash leaves it in the store for the next holder) and never run twice (its run's commit
+///   is fenced by its lease), and a flow that fails is recorded as failed, not retried by the
+///   provider.
+struct EventProcessor: Sendable {
+    struct Dependencies: Sendable {
+        var store: any RunnerStore
+        var runner: ConversationRunner
+        var gate: DedupeGate
+        var tenants: ActiveTenants
+        var channels: ChannelRegistry
+        var credentials: @Sendable (String) -> ChannelCredentials
+        var queue: InboxQueue
+        var inbox: InboxWorker.Configuration
+        var sessions: RunnerHostConfiguration.Sessions
+        /// Largest flow input, once normalised (`FLOW_MAX_PAYLOAD_BYTES`).
+        var maxPayloadBytes: Int
+        /// Wakes the outbox dispatcher after a commit queued replies.
+        var outboxNudge: @Sendable () -> Void
+        var now: @Sendable () -> Date
+        var logger: Logger
+    }
+
+    let dependencies: Dependencies
+
+    /// The answer when the store cannot take an event: nothing was recorded, the provider retries.
+    static let unavailable = DedupeGate.unavailableResponse
+
+    // MARK: - Run inside the request
+
+    func respond(_ event: IngressEvent, flow: FlowDefinition, runtime: TenantRuntime, adapter: any IngressAdapter) async -> IngressResponse
+    {
+        let logger = eventLogger(event, tenant: runtime.tenant, flow: flow.id)
+        let now = dependencies.now()
+        var claim: DedupeGate.Claim?
+        if let dedupe = event.dedupe {
+            let key = DedupeKey(tenant: runtime.tenant, namespace: dedupe.namespace, id: dedupe.id)
+            switch await dependencies.gate.claim(key, now: now) {
+            case .claimed(let held): claim = held
+            case .replay(let response):
+                logger.debug("duplicate event answered from the dedupe record", metadata: ["gt.event": .string(dedupe.id)])
+                return response
+            case .busy: return DedupeGate.busyResponse
+            case .unavailable(let error):
+                logger.error("dedupe claim failed", metadata: ["error": .string(error.description)])
+                return Self.unavailable
+            }
+        }
+        let gate = dependencies.gate
+        let clock = dependencies.now
+        let held = claim
+        let outcome = await dependencies.runner.run(
+            ConversationRunner.Event(
+                runtime: runtime,
+                flow: flow,
+                input: event.input,
+                sessionKey: event.sessionKey,
+                provider: event.provider,
+                reply: event.reply
+            ),
+            now: clock,
+            logger: logger
+        ) { result in
+            guard let held else { return .init() }
+            return .init(dedupe: gate.completion(held, response: adapter.response(for: result.dispatchOutcome), now: clock()))
+        }
+        switch outcome {
+        case .ran(let output, let replies):
+            if replies > 0 { dependencies.outboxNudge() }
+            return adapter.response(for: .ran(output: output))
+        case .flowFailed(let message):
+            return adapter.response(for: .flowFailed(message))
+        case .unavailable:
+            if let claim { await gate.release(claim) }
+            return Self.unavailable
+        case .superseded:
+            return DedupeGate.busyResponse
+        }
+    }
+
+    // MARK: - Acknowledge, then run
+
+    func accept(_ events: [(IngressEvent, FlowDefinition)], runtime: TenantRuntime, answer: IngressResponse) async -> IngressResponse {
+        let now = dependencies.now()
+        let leaseToSelf = dependencies.queue.hasCapacity
+        var entries: [Acceptance.Entry] = []
+        for (event, flow) in events {
+            let id = UUID().uuidString
+            var acknowledgements: [OutboxMessage] = []
+            if let target = event.reply, !event.acknowledgements.isEmpty {
+                acknowledgements = ReplyPlanner.rows(
+                    event.acknowledgements,
+                    tenant: runtime.tenant,
+                    target: target,
+                    idPrefix: "\(id)-ack",
+                    now: now
+                )
+            }
+            entries.append(
+                Acceptance.Entry(
+                    event: InboxEvent(
+                        id: id,
+                        tenant: runtime.tenant,
+                        provider: event.provider,
+                        sessionKey: event.sessionKey,
+                        flowID: flow.id,
+                        input: event.input,
+                        reply: event.reply,
+                        receivedAt: now
+                    ),
+                    dedupe: event.dedupe.map { DedupeKey(tenant: runtime.tenant, namespace: $0.namespace, id: $0.id) },
+                    outbox: acknowledgements
+                )
+            )
+        }
+        let acceptance = Acceptance(
+            entries: entries,
+            response: answer,
+            retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds)),
+            leaseUntil: leaseToSelf ? now.addingTimeInterval(Double(dependencies.inbox.leaseSeconds)) : nil
+        )
+        let outcomes: [AcceptOutcome]
+        do {
+            outcomes = try await dependencies.store.accept(acceptance, now: now)
+        } catch {
+            dependencies.logger.error(
+                "accepting events failed",
+                metadata: ["gt.tenant": .string(runtime.tenant), "error": .string(error.description)]
+            )
+            return Self.unavailable
+        }
+        var queuedAcknowledgements = false
+        for (entry, outcome) in zip(entries, outcomes) {
+            switch outcome {
+            case .accepted(let lease):
+                queuedAcknowledgements = queuedAcknowledgements || !entry.outbox.isEmpty
+                if let lease { dependencies.queue.submit(lease) } else { dependencies.queue.nudge() }
+            case .duplicate:
+                dependencies.logger.debug(
+                    "duplicate event acknowledged again",
+                    metadata: ["gt.tenant": .string(runtime.tenant), "gt.event": .string(entry.dedupe?.id ?? "")]
+                )
+            }
+        }
+        if queuedAcknowledgements { dependencies.outboxNudge() }
+        return answer
+    }
+
+    /// Runs one accepted event whose lease this process holds.
+    func process(_ lease: InboxLease) async {
+        let event = lease.event
+        let runtime = dependencies.tenants.runtime(for: event.tenant)
+        var logger = EventLogger(
+            dependencies.logger,
+            metadata: [
+                "gt.tenant": .string(event.tenant), "gt.provider": .string(event.provider), "gt.session": .string(event.sessionKey),
+                "gt.flow": .string(event.flowID),
+            ]
+        )
+        logger[metadataKey: "gt.event"] = .string(event.id)
+        guard lease.event.attempts <= dependencies.inbox.maxAttempts else {
+            await fail(lease, "gave up after \(lease.event.attempts - 1) attempts", logger: logger)
+            return
+        }
+        guard let runtime else {
+            await retry(lease, "tenant \(event.tenant) is not loaded", logger: logger)
+            return
+        }
+        guard let flow = runtime.engine.flows[event.flowID] else {
+            await fail(lease, "flow \(event.flowID) is no longer deployed", logger: logger)
+            return
+        }
+        var input = event.input
+        if let channel = dependencies.channels[event.provider] {
+            do {
+                switch try await channel.prepare(
+                    input,
+                    context: PrepareContext(tenant: event.tenant, credentials: dependencies.credentials(event.tenant))
+                ) {
+                case .run(let prepared):
+                    input = prepared
+                case .skip(let reason):
+                    logger.debug("event needs no flow run", metadata: ["reason": .string(reason)])
+                    await complete(lease, .done, logger: logger)
+                    return
+                }
+            } catch {
+                if error.isTransient {
+                    await retry(lease, error.message, retryAfterSeconds: error.retryAfterSeconds, logger: logger)
+                } else {
+                    await fail(lease, error.message, logger: logger)
+                }
+                return
+            }
+        }
+        let retain = Double(dependencies.sessions.dedupeRetainSeconds)
+        let outcome = await dependencies.runner.run(
+            ConversationRunner.Event(
+                runtime: runtime,
+                flow: flow,
+                input: input,
+                sessionKey: event.sessionKey,
+                provider: event.provider,
+                reply: event.reply
+            ),
+            now: dependencies.now,
+            logger: logger
+        ) { [now = dependencies.now] result in
+            switch result {
+            case .ran: .init(inbox: .init(id: event.id, token: lease.token, outcome: .done))
+            case .failed(let message):
+                .init(
+                    inbox: .init(
+                        id: event.id,
+                        token: lease.token,
+                        outcome: .failed(error: message, retainUntil: now().addingTimeInterval(retain))
+                    )
+                )
+            }
+        }
+        switch outcome {
+        case .ran(_, let replies):
+            if replies > 0 { dependencies.outboxNudge() }
+        case .flowFailed(let message):
+            logger.warning("the flow failed; the event is recorded as failed", metadata: ["error": .string(message)])
+        case .unavailable(let message):
+            await retry(lease, message, logger: logger)
+        case .superseded:
+            break
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func eventLogger(_ event: IngressEvent, tenant: String, flow: String) -> EventLogger {
+        EventLogger(
+            dependencies.logger,
+            metadata: [
+                "gt.tenant": .string(tenant), "gt.provider": .string(event.provider), "gt.session": .string(event.sessionKey),
+                "gt.flow": .string(flow),
+            ]
+        )
+    }
+
+    private func complete(_ lease: InboxLease, _ outcome: RunCommit.InboxCompletion.Outcome, logger: EventLogger) async {
+        do {
+            try await dependencies.store.commit(RunCommit(inbox: .init(id: lease.event.id, token: lease.token, outcome: outcome)))
+        } catch {
+            logger.warning("recording the event's end failed", metadata: ["error": .string(error.description)])
+        }
+    }
+
+    private func fail(_ lease: InboxLease, _ message: String, logger: EventLogger) async {
+        logger.warning("the event cannot run; it is recorded as failed", metadata: ["error": .string(message)])
+        let retain = dependencies.now().addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds))
+        await complete(lease, .failed(error: message, retainUntil: retain), logger: logger)
+    }
+
+    /// Gives the event back to run again later, with backoff by its attempts.
+    private func retry(_ lease: InboxLease, _ message: String, retryAfterSeconds: Double? = nil, logger: EventLogger) async {
+        let backoff = min(300, pow(2, Double(max(0, lease.event.attempts - 1))))
+        let delay = max(backoff, retryAfterSeconds ?? 0)
+        logger.warning("the event will run again later", metadata: ["error": .string(message), "retry_in_s": .stringConvertible(delay)])
+        do {
+            try await dependencies.store.releaseInbox(
+                id: lease.event.id,
+                token: lease.token,
+                retryAt: dependencies.now().addingTimeInterval(delay),
+                error: message
+            )
+        } catch {
+            logger.error("releasing the event failed; it runs again when its lease ends", metadata: ["error": .string(error.description)])
+        }
+    }
+}
+
+extension ConversationRunner.FlowResult {
+    /// The adapter-facing outcome.
+    var dispatchOutcome: DispatchOutcome {
+        switch self {
+        case .ran(let output): .ran(output: output)
+        case .failed(let message): .flowFailed(message)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+internal import Hummingbird
+internal import Logging
+internal import NIOCore
+
+/// The context of channel routes: a request whose tenant is resolved and loaded.
+///
+/// Built from the ``RunnerRequestContext`` that ``TenantResolutionMiddleware`` filled in, so a
+/// handler in a tenant group always has its tenant.
+struct TenantRequestContext: ChildRequestContext, RemoteAddressRequestContext {
+    typealias ParentContext = RunnerRequestContext
+
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+    /// The tenant's runtime at the time of the request.
+    let tenant: TenantRuntime
+
+    init(context: RunnerRequestContext) throws {
+        guard let tenant = context.tenant else { throw TenantNotResolved() }
+        self.coreContext = context.coreContext
+        self.remoteAddress = context.remoteAddress
+        self.tenant = tenant
+    }
+}
+
+/// A channel route was reached without ``TenantResolutionMiddleware`` (a wiring mistake).
+struct TenantNotResolved: Error {}

@@ -1,0 +1,185 @@
+public import Foundation
+import GRDB
+public import RunnerCore
+
+extension SQLiteRunnerStore {
+    /// Records an acceptance in one write transaction: dedupe rows, inbox rows and immediate
+    /// outbox messages of every entry whose dedupe key is not live.
+    public func accept(_ acceptance: Acceptance, now: Date) async throws(StoreError) -> [AcceptOutcome] {
+        let nowMS = now.epochMilliseconds
+        return try await write("accept events") { db in
+            var seen: Set<DedupeKey> = []
+            var outcomes: [AcceptOutcome] = []
+            for entry in acceptance.entries {
+                if let key = entry.dedupe {
+                    guard try !Self.isLive(key, nowMS: nowMS, db), seen.insert(key).inserted else {
+                        outcomes.append(.duplicate)
+                        continue
+                    }
+                    try Self.recordDone(key, response: acceptance.response, retainUntil: acceptance.retainUntil, db)
+                }
+                var event = entry.event
+                var lease: InboxLease?
+                if let leaseUntil = acceptance.leaseUntil {
+                    event.attempts = 1
+                    let token = ClaimToken.random()
+                    lease = InboxLease(event: event, token: token, leaseUntil: leaseUntil)
+                }
+                try Self.insert(event, lease: lease, db)
+                for message in entry.outbox {
+                    try Self.enqueue(message, db)
+                }
+                outcomes.append(.accepted(lease))
+            }
+            return outcomes
+        }
+    }
+
+    /// Leases the due heads of their sessions, oldest first (`received_at`, then `id`).
+    public func leaseInbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [InboxLease] {
+        guard limit > 0 else { return [] }
+        let nowMS = now.epochMilliseconds
+        let leaseMS = leaseUntil.epochMilliseconds
+        return try await write("lease inbox events") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.inboxColumns) FROM inbox i
+                    WHERE ((i.state = 'pending' AND i.next_attempt_at <= ?) OR (i.state = 'leased' AND i.lease_until <= ?))
+                      AND NOT EXISTS (
+                        SELECT 1 FROM inbox e
+                        WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.state IN ('pending', 'leased')
+                          AND (e.received_at, e.id) < (i.received_at, i.id))
+                    ORDER BY i.received_at, i.id
+                    LIMIT ?
+                    """,
+                arguments: [nowMS, nowMS, limit]
+            )
+            var leases: [InboxLease] = []
+            for row in rows {
+                var event = try Self.inboxEvent(row)
+                event.attempts += 1
+                let token = ClaimToken.random()
+                try db.execute(
+                    sql: "UPDATE inbox SET state = 'leased', lease_token = ?, lease_until = ?, attempts = ? WHERE id = ?",
+                    arguments: [token.rawValue, leaseMS, event.attempts, event.id]
+                )
+                leases.append(InboxLease(event: event, token: token, leaseUntil: leaseUntil))
+            }
+            return leases
+        }
+    }
+
+    @discardableResult
+    public func releaseInbox(id: String, token: ClaimToken, retryAt: Date, error: String) async throws(StoreError) -> Bool {
+        try await write("release inbox event") { db in
+            try db.execute(
+                sql: """
+                    UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = NULL
+                    WHERE id = ? AND state = 'leased' AND lease_token = ?
+                    """,
+                arguments: [retryAt.epochMilliseconds, error, id, token.rawValue]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    /// Completes the leased inbox event inside a commit's transaction; throws `.claimLost`
+    /// when the token no longer holds its lease.
+    static func complete(_ completion: RunCommit.InboxCompletion, _ db: Database) throws {
+        switch completion.outcome {
+        case .done:
+            try db.execute(
+                sql: "DELETE FROM inbox WHERE id = ? AND state = 'leased' AND lease_token = ?",
+                arguments: [completion.id, completion.token.rawValue]
+            )
+        case .failed(let error, let retainUntil):
+            try db.execute(
+                sql: """
+                    UPDATE inbox SET state = 'failed', last_error = ?, retain_until = ?, lease_token = NULL, lease_until = NULL
+                    WHERE id = ? AND state = 'leased' AND lease_token = ?
+                    """,
+                arguments: [error, retainUntil.epochMilliseconds, completion.id, completion.token.rawValue]
+            )
+        }
+        guard db.changesCount == 1 else {
+            throw StoreError(.claimLost, "the lease on inbox event \(completion.id) is no longer held")
+        }
+    }
+
+    // MARK: - Rows
+
+    private static func isLive(_ key: DedupeKey, nowMS: Int64, _ db: Database) throws -> Bool {
+        let row = try Row.fetchOne(
+            db,
+            sql: "SELECT state, lease_until, retain_until FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?",
+            arguments: [key.tenant, key.namespace, key.id]
+        )
+        guard let row else { return false }
+        let state: String = try row.column("state", of: "dedupe")
+        let until: Int64? = try row.column(state == "processing" ? "lease_until" : "retain_until", of: "dedupe")
+        return nowMS < (until ?? .min)
+    }
+
+    private static func recordDone(_ key: DedupeKey, response: StoredResponse, retainUntil: Date, _ db: Database) throws {
+        let headers = JSONValue.object(response.headers.mapValues { JSONValue.string($0) })
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO dedupe
+                    (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
+                VALUES (?, ?, ?, 'done', NULL, NULL, ?, ?, ?, COALESCE(?, X''))
+                """,
+            arguments: [
+                key.tenant, key.namespace, key.id, retainUntil.epochMilliseconds, response.status, headers.serializedString(),
+                Data(response.body),
+            ]
+        )
+    }
+
+    private static func insert(_ event: InboxEvent, lease: InboxLease?, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO inbox
+                    (id, tenant, provider, session_key, flow_id, input, reply_provider, reply_conversation, reply_address,
+                     received_at, attempts, next_attempt_at, state, lease_token, lease_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                event.id, event.tenant, event.provider, event.sessionKey, event.flowID, event.input.serializedString(),
+                event.reply?.provider, event.reply?.conversation, event.reply?.address.serializedString(),
+                event.receivedAt.epochMilliseconds, event.attempts, event.nextAttemptAt.epochMilliseconds,
+                lease == nil ? "pending" : "leased", lease?.token.rawValue, lease?.leaseUntil.epochMilliseconds,
+            ]
+        )
+    }
+
+    private static let inboxColumns = """
+        i.id, i.tenant, i.provider, i.session_key, i.flow_id, i.input, i.reply_provider, i.reply_conversation, i.reply_address, \
+        i.received_at, i.attempts, i.next_attempt_at
+        """
+
+    private static func inboxEvent(_ row: Row) throws(StoreError) -> InboxEvent {
+        let table = "inbox"
+        let replyProvider: String? = try row.column("reply_provider", of: table)
+        var reply: ReplyTarget?
+        if let replyProvider {
+            reply = ReplyTarget(
+                provider: replyProvider,
+                conversation: try row.column("reply_conversation", of: table),
+                address: try row.json("reply_address", of: table)
+            )
+        }
+        return InboxEvent(
+            id: try row.column("id", of: table),
+            tenant: try row.column("tenant", of: table),
+            provider: try row.column("provider", of: table),
+            sessionKey: try row.column("session_key", of: table),
+            flowID: try row.column("flow_id", of: table),
+            input: try row.json("input", of: table),
+            reply: reply,
+            receivedAt: Date(epochMilliseconds: try row.column("received_at", of: table)),
+            attempts: try row.column("attempts", of: table),
+            nextAttemptAt: Date(epochMilliseconds: try row.column("next_attempt_at", of: table))
+        )
+    }
+}
