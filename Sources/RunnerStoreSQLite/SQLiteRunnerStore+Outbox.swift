@@ -8,7 +8,7 @@ extension SQLiteRunnerStore {
     public func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch {
         let nowMS = request.now.epochMilliseconds
         let leaseMS = request.leaseUntil.epochMilliseconds
-        let excluded = request.excludingTenants.sorted()
+        let excluded = request.fullTenants
         return try await write("lease outbox messages") { db in
             let abandoned = try Self.resolveAbandonedSends(request.abandoned, nowMS: nowMS, db)
             guard request.limit > 0 else { return OutboxLeaseBatch(abandoned: abandoned) }
@@ -16,7 +16,8 @@ extension SQLiteRunnerStore {
                 excluded.isEmpty ? "" : "AND o.tenant NOT IN (\(Array(repeating: "?", count: excluded.count).joined(separator: ", ")))"
             var arguments: StatementArguments = [nowMS, nowMS]
             arguments += StatementArguments(excluded)
-            arguments += [request.limit]
+            // Read a few times the limit, so a tenant at its room does not crowd out the others.
+            arguments += [request.limit.multipliedReportingOverflow(by: 8).overflow ? Int.max : request.limit * 8]
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -34,8 +35,11 @@ extension SQLiteRunnerStore {
                 arguments: arguments
             )
             var leases: [OutboxLease] = []
-            for row in rows {
+            var taken: [String: Int] = [:]
+            for row in rows where leases.count < request.limit {
                 let message = try Self.outboxMessage(row)
+                guard taken[message.tenant, default: 0] < request.room(for: message.tenant) else { continue }
+                taken[message.tenant, default: 0] += 1
                 let token = ClaimToken.random()
                 try db.execute(
                     sql: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",

@@ -41,10 +41,15 @@ extension RunnerStoreConformance {
         #expect(try await leaseIDs(store, now: 1_000, limit: 0, leaseUntil: 9_000).isEmpty)
         #expect(try await leaseIDs(store, now: 1_000, limit: 2, leaseUntil: 9_000) == ["first", "second"])
         #expect(
-            try await lease(store, now: 1_000, leaseUntil: 9_000, excluding: ["tenant-b"]).leases.map(\.id) == ["third"],
+            try await lease(store, now: 1_000, leaseUntil: 9_000, room: ["tenant-b": 0]).leases.map(\.id) == ["third"],
             "a tenant at its cap is left alone"
         )
-        #expect(try await leaseIDs(store, now: 19_999, leaseUntil: 30_000) == ["first", "second", "third", "other-tenant"])
+        #expect(
+            try await lease(store, now: 19_999, leaseUntil: 30_000, maxPerTenant: 2, room: ["tenant-b": 1]).leases.map(\.id) == [
+                "first", "second", "other-tenant",
+            ],
+            "at most the tenant's room: two of tenant-a, one of tenant-b"
+        )
         #expect(try await leaseIDs(store, now: 30_000, leaseUntil: 40_000) == ["first", "second", "third", "later", "other-tenant"])
     }
 

@@ -296,14 +296,16 @@ extension RunnerStoreConformance {
         now: Int64,
         limit: Int = 10,
         leaseUntil: Int64,
-        excluding tenants: Set<String> = []
+        maxPerTenant: Int = .max,
+        room: [String: Int] = [:]
     ) async throws -> OutboxLeaseBatch {
         try await store.leaseOutbox(
             OutboxLeaseRequest(
                 now: Fixture.at(now),
                 limit: limit,
                 leaseUntil: Fixture.at(leaseUntil),
-                excludingTenants: tenants,
+                maxPerTenant: maxPerTenant,
+                tenantRoom: room,
                 abandoned: .deadLetter(retainUntil: Fixture.at(1_000_000))
             )
         )

@@ -207,11 +207,14 @@ extension InMemoryRunnerStore {
             heads[entry.conversationKey] = entry
         }
         let due = heads.values
-            .filter { $0.isDue(at: request.now) && !request.excludingTenants.contains($0.message.tenant) }
+            .filter { $0.isDue(at: request.now) }
             .sorted(by: OutboxEntry.precedes)
-            .prefix(request.limit)
+        var taken: [String: Int] = [:]
         var leases: [OutboxLease] = []
-        for var entry in due {
+        for var entry in due where leases.count < request.limit {
+            let tenant = entry.message.tenant
+            guard taken[tenant, default: 0] < request.room(for: tenant) else { continue }
+            taken[tenant, default: 0] += 1
             let token = ClaimToken.random()
             entry.state = .leased
             entry.token = token

@@ -50,21 +50,35 @@ public struct OutboxLeaseRequest: Sendable, Hashable {
     /// Most messages to lease.
     public var limit: Int
     public var leaseUntil: Date
-    /// Tenants to leave alone this time (they are at their concurrency cap).
-    public var excludingTenants: Set<String>
+    /// Most messages of any one tenant in this lease (its concurrency cap).
+    public var maxPerTenant: Int
+    /// Tenants that already hold leases get less: their remaining room (0 leaves them out).
+    public var tenantRoom: [String: Int]
     public var abandoned: AbandonedSends
 
     public init(
         now: Date,
         limit: Int,
         leaseUntil: Date,
-        excludingTenants: Set<String> = [],
+        maxPerTenant: Int = .max,
+        tenantRoom: [String: Int] = [:],
         abandoned: AbandonedSends
     ) {
         self.now = now
         self.limit = limit
         self.leaseUntil = leaseUntil
-        self.excludingTenants = excludingTenants
+        self.maxPerTenant = maxPerTenant
+        self.tenantRoom = tenantRoom
         self.abandoned = abandoned
+    }
+
+    /// How many more messages of `tenant` this lease may take.
+    public func room(for tenant: String) -> Int {
+        min(maxPerTenant, tenantRoom[tenant] ?? maxPerTenant)
+    }
+
+    /// Tenants this lease leaves out entirely.
+    public var fullTenants: [String] {
+        tenantRoom.filter { $0.value <= 0 }.keys.sorted()
     }
 }

@@ -72,9 +72,10 @@ public protocol RunnerStore: Sendable {
     /// expired lease (its holder never started the send). It is taken only when no earlier
     /// message (`createdAt`, `sequence`, `id`) of the same tenant, provider and conversation
     /// is pending, leased or being sent, so a conversation's replies go out in order, one at a
-    /// time (dead letters do not block). Before leasing, sends whose lease expired are handled
-    /// as `request.abandoned` says and returned as ``OutboxLeaseBatch/abandoned``. A lease does
-    /// not count an attempt.
+    /// time (dead letters do not block), and at most ``OutboxLeaseRequest/room(for:)`` messages
+    /// of one tenant are taken. Before leasing, sends whose lease expired are handled as
+    /// `request.abandoned` says and returned as ``OutboxLeaseBatch/abandoned``. A lease does not
+    /// count an attempt.
     func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch
 
     /// Marks the start of a send and counts the attempt. Returns `false`, writing nothing,

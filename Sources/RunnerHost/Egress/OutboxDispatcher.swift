@@ -143,8 +143,8 @@ public final class OutboxDispatcher: Service, Sendable {
             var mayLease = true
             while true {
                 if mayLease, running < configuration.concurrency, !Task.isCancelled, !Task.isShuttingDownGracefully {
-                    let atCap = Set(inFlight.filter { $0.value >= configuration.tenantConcurrency }.keys)
-                    let leases = await lease(limit: configuration.concurrency - running, excluding: atCap, report: &report)
+                    let room = inFlight.mapValues { configuration.tenantConcurrency - $0 }
+                    let leases = await lease(limit: configuration.concurrency - running, room: room, report: &report)
                     mayLease = !leases.isEmpty
                     for lease in leases {
                         running += 1
@@ -163,13 +163,14 @@ public final class OutboxDispatcher: Service, Sendable {
         return report
     }
 
-    private func lease(limit: Int, excluding: Set<String>, report: inout DrainReport) async -> [OutboxLease] {
+    private func lease(limit: Int, room: [String: Int], report: inout DrainReport) async -> [OutboxLease] {
         let now = self.now()
         let request = OutboxLeaseRequest(
             now: now,
             limit: limit,
             leaseUntil: now.addingTimeInterval(Double(configuration.leaseSeconds)),
-            excludingTenants: excluding,
+            maxPerTenant: configuration.tenantConcurrency,
+            tenantRoom: room,
             abandoned: configuration.resendUnknownOutcomes
                 ? .resend : .deadLetter(retainUntil: now.addingTimeInterval(Double(configuration.deadLetterRetentionSeconds)))
         )
