@@ -173,7 +173,11 @@ let package = Package(
         // Not a product: conformance suites and fixtures shared by the test targets only.
         .target(
             name: "RunnerTestSupport",
-            dependencies: ["RunnerCore", "RunnerFlow", "RunnerPacks", "RunnerWasm", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "RunnerCore", "RunnerFlow", "RunnerPacks", "RunnerWasm", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "RunnerTestSupport"], swiftSettings: swiftSettings),
@@ -224,6 +228,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -232,7 +237,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RunnerCLITests",
-            dependencies: ["greentic-runner", "RunnerCore", "RunnerPacks"],
+            dependencies: [
+                "greentic-runner", "RunnerCore", "RunnerPacks", "RunnerTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

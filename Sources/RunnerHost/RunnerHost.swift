@@ -57,7 +57,7 @@ public struct RunnerHost: Service {
         let bindings = try loadBindings()
         let (store, closeStore) = try await openStore()
         let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.providerClientConfiguration)
         do {
             try await serve(bindings: bindings, store: store, wasm: wasm, httpClient: httpClient)
         } catch {
@@ -69,6 +69,18 @@ public struct RunnerHost: Service {
         wasm.shutdown()
         try await httpClient.shutdown()
         try await closeStore()
+    }
+
+    /// The client of the provider APIs: a refused connection fails at once (the outbox retries
+    /// with its own backoff instead of the client retrying until the send's deadline), and
+    /// redirects are not followed (a provider API does not redirect, and a redirect must never
+    /// carry a bot token elsewhere).
+    static var providerClientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(10))
+        return configuration
     }
 
     /// The built-in channels, then the embedding application's.
@@ -161,7 +173,7 @@ public struct RunnerHost: Service {
         let queue = InboxQueue(capacity: delivery.inboxConcurrency)
         let inbox = InboxWorker.Configuration(
             pollIntervalMs: delivery.inboxPollIntervalMs,
-            leaseSeconds: configuration.flowLimits.maxWallTimeMs / 1000 + 60,
+            leaseMs: delivery.inboxLeaseMs ?? configuration.flowLimits.maxWallTimeMs + 60_000,
             maxAttempts: delivery.inboxMaxAttempts,
             concurrency: delivery.inboxConcurrency
         )

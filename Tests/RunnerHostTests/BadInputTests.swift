@@ -63,6 +63,35 @@ struct BadInputTests {
             let denied = try await client.post("/webhook/secret", "")
             #expect(denied.status == 403)
             #expect(denied.text == #"{"error":"path not permitted by policy"}"#)
+            for sneaky in ["/webhook//secret", "/webhook///secret", "/webhook/secret/", "//webhook/secret"] {
+                let response = try await client.post(sneaky, "")
+                #expect(
+                    response.status == 403 || response.status == 404,
+                    "\(sneaky) must not reach the flow: \(response.status) \(response.text)"
+                )
+                #expect(!response.text.contains("classified"))
+            }
+        }
+    }
+
+    @Test func aBodyThatGrowsPastThePayloadLimitOnceNormalisedIs413() async throws {
+        try await Self.withHost { client in
+            // 300 KiB of quotes fit MAX_BODY_BYTES (512 KiB) but double once escaped into the input.
+            let quotes = String(repeating: "\"", count: 300 * 1024)
+            let webhook = try await client.post("/webhook/signup", quotes)
+            #expect(webhook.status == 413)
+            #expect(webhook.text.contains("FLOW_MAX_PAYLOAD_BYTES"))
+            // 150 Ki escaped quotes (300 KiB of body) appear twice in the canonical payload (text and raw).
+            let escaped = String(repeating: "\\\"", count: 150 * 1024)
+            let update = #"{"update_id":99,"message":{"text":"\#(escaped)","chat":{"id":1},"from":{"id":2}}}"#
+            let telegram = try await client.telegram(Array(update.utf8))
+            #expect(telegram.status == 413, "a client-caused overflow is a 413, not a 500")
+            #expect(!telegram.text.contains("node"), "no internal error in the body")
+            // Nothing was recorded for it: once fixed, the same update is accepted.
+            #expect(
+                try await client.telegram(Array(#"{"update_id":99,"message":{"text":"ok","chat":{"id":1},"from":{"id":2}}}"#.utf8)).status
+                    == 200
+            )
         }
     }
 

@@ -43,7 +43,7 @@ struct ConfigurationTests {
                 "WHATSAPP_API_BASE_URL": "http://127.0.0.1:5/v21.0", "HTTP_IDLE_TIMEOUT": "5s", "HTTP_BODY_TIMEOUT": "2s",
                 "HTTP_MAX_CONNECTIONS": "100", "OUTBOX_MAX_ATTEMPTS": "4", "OUTBOX_BACKOFF_BASE": "250ms", "OUTBOX_BACKOFF_MAX": "1m",
                 "OUTBOX_CONCURRENCY": "5", "OUTBOX_TENANT_CONCURRENCY": "2", "OUTBOX_SEND_TIMEOUT": "10s", "OUTBOX_DEAD_TTL": "1d",
-                "OUTBOX_RESEND_UNKNOWN": "true", "INBOX_CONCURRENCY": "7",
+                "OUTBOX_RESEND_UNKNOWN": "true", "INBOX_CONCURRENCY": "7", "INBOX_LEASE": "40s",
             ],
             bindings: ["a.yaml", "b.yaml"],
             port: 7000
@@ -89,7 +89,8 @@ struct ConfigurationTests {
         #expect(outbox.concurrency == 5)
         #expect(outbox.tenantConcurrency == 2)
         #expect(outbox.sendTimeoutMs == 10_000)
-        #expect(outbox.leaseSeconds >= 25, "a lease outlasts a send")
+        #expect(outbox.leaseSeconds == 25, "a lease outlasts two sends' timeouts")
+        #expect(configuration.delivery.inboxLeaseMs == 40_000)
         #expect(outbox.deadLetterRetentionSeconds == 86_400)
         #expect(outbox.resendUnknownOutcomes)
         #expect(configuration.delivery.inboxConcurrency == 7)
@@ -123,6 +124,7 @@ struct ConfigurationTests {
         (["OUTBOX_RESEND_UNKNOWN": "maybe"], "OUTBOX_RESEND_UNKNOWN"),
         (["HTTP_IDLE_TIMEOUT": "0s"], "HTTP_IDLE_TIMEOUT"),
         (["HTTP_MAX_CONNECTIONS": "0"], "HTTP_MAX_CONNECTIONS"),
+        (["INBOX_LEASE": "20s"], "INBOX_LEASE"),
     ])
     func badValuesNameTheVariable(_ environment: [String: String], _ variable: String) throws {
         let error = try #require(throws: ConfigurationError.self) { try configuration(environment) }

@@ -59,6 +59,53 @@ struct DedupeAndIsolationTests {
         }
     }
 
+    @Test func theSameUpdateTenTimesAtOnceRunsOnceAndRepliesOnce() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.hello, TestFlows.chat], components: ["greeter": try TestComponents.greeter]))
+        let fake = FakeBotAPI()
+        try await fake.run { baseURL in
+            var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+            configuration.channels.telegramAPIBaseURL = baseURL
+            try await withLiveHost(configuration) { client async throws in
+                let update = Array(#"{"update_id":77,"message":{"text":"/start","chat":{"id":5},"from":{"id":6}}}"#.utf8)
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<10 { group.addTask { try await client.telegram(update).status } }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses == Array(repeating: 200, count: 10), "every delivery is acknowledged")
+                #expect(try await eventually { fake.calls.count == 1 })
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(fake.calls.count == 1, "one run, one reply")
+                #expect(fake.calls.first?.body["text"] as? String == "What's your name?")
+            }
+        }
+    }
+
+    @Test func webhookCallersHaveTheirOwnConversations() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.signup]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        try await withLiveHost(configuration) { client async throws in
+            let ada = [("X-Greentic-Session", "ada")]
+            let bob = [("X-Greentic-Session", "bob")]
+            #expect(try await client.post("/webhook/signup", "", headers: ada).text == #"[{"text":"name?"}]"#)
+            #expect(
+                try await client.post("/webhook/signup", "", headers: bob + [("Idempotency-Key", "b-1")]).text == #"[{"text":"name?"}]"#
+            )
+            #expect(try await client.post("/webhook/signup", "Bob", headers: bob + [("Idempotency-Key", "b-2")]).text == "welcome Bob")
+            #expect(
+                try await client.post("/webhook/signup", "Ada", headers: ada).text == "welcome Ada",
+                "Ada's conversation was kept apart"
+            )
+            #expect(
+                try await client.post("/webhook/signup", "Bob", headers: bob + [("Idempotency-Key", "b-2")]).text == "welcome Bob",
+                "an idempotency key replays within the caller's session"
+            )
+        }
+    }
+
     @Test func tooManyRepliesFailTheEventWithoutSendingAnything() async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }

@@ -35,6 +35,7 @@ extension RunnerHostConfiguration {
     /// | `OUTBOX_CONCURRENCY`, `OUTBOX_TENANT_CONCURRENCY`, `OUTBOX_SEND_TIMEOUT` | reply sends | `32`, `8`, `30s` |
     /// | `OUTBOX_DEAD_TTL`, `OUTBOX_RESEND_UNKNOWN` | dead letters | `7d`, `false` |
     /// | `INBOX_CONCURRENCY` | accepted events running at once | `16` |
+    /// | `INBOX_LEASE` | how long a node holds an accepted event it runs (failover time) | `FLOW_TIMEOUT` + 60 s |
     /// | `WASM_FUEL`, `WASM_TIMEOUT`, `WASM_MAX_MEMORY_MB`, `WASM_WORKERS` | Wasm defaults | `50000000`, `5s`, `64`, 2 × cores (≥ 4) |
     /// | `FLOW_MAX_NODES`, `FLOW_TIMEOUT`, `FLOW_MAX_PAYLOAD_BYTES` | run limits | `256`, `30s`, `524288` |
     ///
@@ -142,7 +143,7 @@ extension RunnerHostConfiguration {
         outbox.concurrency = try env.int("OUTBOX_CONCURRENCY", range: 1...4096) ?? outbox.concurrency
         outbox.tenantConcurrency = try env.int("OUTBOX_TENANT_CONCURRENCY", range: 1...4096) ?? outbox.tenantConcurrency
         outbox.sendTimeoutMs = try env.duration("OUTBOX_SEND_TIMEOUT", minimumMs: 100) ?? outbox.sendTimeoutMs
-        outbox.leaseSeconds = max(outbox.leaseSeconds, outbox.sendTimeoutMs / 1000 * 2 + 5)
+        outbox.leaseSeconds = OutboxDispatcher.Configuration.leaseSeconds(forSendTimeoutMs: outbox.sendTimeoutMs)
         outbox.deadLetterRetentionSeconds =
             (try env.duration("OUTBOX_DEAD_TTL", minimumMs: 1000)).map { $0 / 1000 } ?? outbox.deadLetterRetentionSeconds
         if let resend = env.string("OUTBOX_RESEND_UNKNOWN") {
@@ -165,6 +166,12 @@ extension RunnerHostConfiguration {
         configuration.flowLimits.maxWallTimeMs = try env.duration("FLOW_TIMEOUT", minimumMs: 1) ?? configuration.flowLimits.maxWallTimeMs
         configuration.flowLimits.maxPayloadBytes =
             try env.int("FLOW_MAX_PAYLOAD_BYTES", range: 1...(64 << 20)) ?? configuration.flowLimits.maxPayloadBytes
+        if let lease = try env.duration("INBOX_LEASE", minimumMs: 1000) {
+            guard lease > configuration.flowLimits.maxWallTimeMs else {
+                throw ConfigurationError("INBOX_LEASE must be longer than FLOW_TIMEOUT (\(configuration.flowLimits.maxWallTimeMs) ms)")
+            }
+            configuration.delivery.inboxLeaseMs = lease
+        }
         self = configuration
     }
 

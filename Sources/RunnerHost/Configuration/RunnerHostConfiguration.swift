@@ -246,14 +246,19 @@ extension RunnerHostConfiguration {
         public var inboxMaxAttempts: Int
         /// How often the inbox is polled for events left by a crash or another node (default 1 s).
         public var inboxPollIntervalMs: Int
+        /// How long a node holds an accepted event it runs (`INBOX_LEASE`); after a crash the
+        /// event runs elsewhere (or after a restart) once this passed. `nil`: `FLOW_TIMEOUT` + 60 s.
+        public var inboxLeaseMs: Int?
 
         public init(
             maxRepliesPerEvent: Int = 32,
             outbox: OutboxDispatcher.Configuration = .init(),
             inboxConcurrency: Int = 16,
             inboxMaxAttempts: Int = 5,
-            inboxPollIntervalMs: Int = 1000
+            inboxPollIntervalMs: Int = 1000,
+            inboxLeaseMs: Int? = nil
         ) {
+            self.inboxLeaseMs = inboxLeaseMs
             self.maxRepliesPerEvent = maxRepliesPerEvent
             self.outbox = outbox
             self.inboxConcurrency = inboxConcurrency

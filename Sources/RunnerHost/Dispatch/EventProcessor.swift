@@ -133,7 +133,7 @@ struct EventProcessor: Sendable {
             entries: entries,
             response: answer,
             retainUntil: now.addingTimeInterval(Double(dependencies.sessions.dedupeRetainSeconds)),
-            leaseUntil: leaseToSelf ? now.addingTimeInterval(Double(dependencies.inbox.leaseSeconds)) : nil
+            leaseUntil: leaseToSelf ? now.addingTimeInterval(Double(dependencies.inbox.leaseMs) / 1000) : nil
         )
         let outcomes: [AcceptOutcome]
         do {

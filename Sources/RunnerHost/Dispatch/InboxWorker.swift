@@ -15,8 +15,8 @@ final class InboxWorker: Service, Sendable {
     struct Configuration: Sendable, Hashable {
         /// How often the store is polled for events (default 1 s).
         var pollIntervalMs: Int = 1000
-        /// How long a leased event is reserved for one run (at least the flow timeout).
-        var leaseSeconds: Int = 90
+        /// How long a leased event is reserved for one run (longer than the flow timeout).
+        var leaseMs: Int = 90_000
         /// Leases after which an event that keeps failing to run is given up (default 5).
         var maxAttempts: Int = 5
         /// Events running at once (default 16).
@@ -104,7 +104,7 @@ final class InboxWorker: Service, Sendable {
             return try await store.leaseInbox(
                 now: now,
                 limit: limit,
-                leaseUntil: now.addingTimeInterval(Double(configuration.leaseSeconds))
+                leaseUntil: now.addingTimeInterval(Double(configuration.leaseMs) / 1000)
             )
         } catch {
             logger.error("leasing accepted events failed", metadata: ["error": .string(error.description)])

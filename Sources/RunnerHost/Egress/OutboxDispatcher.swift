@@ -25,7 +25,8 @@ public final class OutboxDispatcher: Service, Sendable {
     public struct Configuration: Sendable, Hashable {
         /// How often the outbox is polled when nobody nudges (default 1 s).
         public var pollIntervalMs: Int
-        /// How long a leased message is reserved (default 60 s; longer than ``sendTimeoutMs``).
+        /// How long a leased message is reserved: twice ``sendTimeoutMs`` and 5 s (default 65 s).
+        /// A node that dies mid-send holds its messages this long.
         public var leaseSeconds: Int
         /// Attempts before a message becomes a dead letter (`OUTBOX_MAX_ATTEMPTS`, default 12).
         public var maxAttempts: Int
@@ -49,7 +50,7 @@ public final class OutboxDispatcher: Service, Sendable {
 
         public init(
             pollIntervalMs: Int = 1000,
-            leaseSeconds: Int = 60,
+            leaseSeconds: Int = 65,
             maxAttempts: Int = 12,
             backoffBaseMs: Int = 1000,
             backoffMaxMs: Int = 600_000,
@@ -71,6 +72,11 @@ public final class OutboxDispatcher: Service, Sendable {
             self.deadLetterRetentionSeconds = deadLetterRetentionSeconds
             self.resendUnknownOutcomes = resendUnknownOutcomes
             self.conversationLimit = conversationLimit
+        }
+
+        /// The lease that leaves room for a send of `sendTimeoutMs` and its bookkeeping.
+        public static func leaseSeconds(forSendTimeoutMs sendTimeoutMs: Int) -> Int {
+            (sendTimeoutMs * 2 + 999) / 1000 + 5
         }
     }
 

@@ -7,6 +7,7 @@ import NIOHTTP1
 import RunnerCore
 import RunnerHost
 import RunnerIngress
+import RunnerTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing

@@ -3,30 +3,40 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Synchronization
+public import Synchronization
 
 /// A loopback stand-in for api.telegram.org: records every call and answers like the Bot API.
-final class FakeBotAPI: Sendable {
-    struct Call: Sendable {
-        var method: String
-        var path: String
-        var body: [String: any Sendable]
+public final class FakeBotAPI: Sendable {
+    public struct Call: Sendable {
+        public var method: String
+        public var path: String
+        public var body: [String: any Sendable]
     }
 
     private let recorded = Mutex<[Call]>([])
     /// When set, answers `sendMessage` with this status (e.g. 429) instead of success.
-    let failures = Mutex<[Int]>([])
+    public let failures = Mutex<[Int]>([])
+    /// When set, each call is recorded at once and answered only after this long (a provider
+    /// that stalls mid-request).
+    public let delay = Mutex<Duration?>(nil)
 
-    var calls: [Call] { recorded.withLock { $0 } }
+    public init() {}
+
+    public var calls: [Call] { recorded.withLock { $0 } }
 
     /// Runs the fake on a random port for the duration of `body`.
-    func run<T: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
         let router = Router()
         router.post("/{token}/{method}") { request, context -> Response in
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let object = (try? JSONSerialization.jsonObject(with: Data(Array(buffer: buffer)))) as? [String: any Sendable] ?? [:]
             let method = context.parameters.get("method") ?? ""
             self.recorded.withLock { $0.append(Call(method: method, path: request.uri.path, body: object)) }
+            // Stall while a delay is set, but no longer than it (clearing it releases the request).
+            let stalled = ContinuousClock.now
+            while let delay = self.delay.withLock({ $0 }), ContinuousClock.now - stalled < delay {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
             if let status = self.failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
                 return Response(
                     status: .init(code: status),

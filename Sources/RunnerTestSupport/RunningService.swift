@@ -1,10 +1,10 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// Runs a server `Service` for the duration of `body`: waits until it reports its port, hands
 /// the port to `body`, then shuts the service down gracefully (as SIGTERM would) and waits for
 /// it. A service that stops before listening surfaces its error.
-func withRunningService<T: Sendable>(
+public func withRunningService<T: Sendable>(
     logger: Logger,
     _ makeService: (_ reportPort: @escaping @Sendable (Int) -> Void) -> any Service,
     _ body: (Int) async throws -> T
@@ -34,4 +34,5 @@ func withRunningService<T: Sendable>(
     }
 }
 
-struct HostDidNotStart: Error {}
+/// The service stopped before it reported a port.
+public struct HostDidNotStart: Error {}

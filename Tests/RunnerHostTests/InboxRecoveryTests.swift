@@ -1,0 +1,85 @@
+import Foundation
+import RunnerCore
+import RunnerHost
+import RunnerStoreSQLite
+import RunnerTestSupport
+import Testing
+
+/// Events acknowledged by a process that then died (or by another node) are run by whoever
+/// holds the store next: once, in order.
+@Suite("Inbox recovery")
+struct InboxRecoveryTests {
+    static let echo = """
+        id: chat
+        type: messaging
+        nodes:
+          reply: {qa.process: "reply to {{{input.text}}}"}
+        """
+
+    static func event(_ id: String, text: String, at date: Date) -> InboxEvent {
+        InboxEvent(
+            id: id,
+            tenant: "demo",
+            provider: "telegram",
+            sessionKey: "demo:telegram:42:7",
+            flowID: "chat",
+            input: ["text": .string(text)],
+            reply: ReplyTarget(provider: "telegram", conversation: "42", address: ["chat_id": 42]),
+            receivedAt: date
+        )
+    }
+
+    @Test func eventsLeftInTheStoreRunOnceInOrderWhenAHostStarts() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [Self.echo]))
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: deployment.storePath).deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
+        // A node accepted three events of one conversation and died before running them; the
+        // first had been leased (its lease has ended), the others were waiting.
+        let store = try await SQLiteRunnerStore(path: deployment.storePath)
+        let past = Date().addingTimeInterval(-120)
+        var leased = Acceptance(
+            entries: [
+                .init(event: Self.event("e1", text: "one", at: past), dedupe: DedupeKey(tenant: "demo", namespace: "telegram", id: "1"))
+            ],
+            response: StoredResponse(status: 200),
+            retainUntil: Date().addingTimeInterval(3600)
+        )
+        leased.leaseUntil = past.addingTimeInterval(1)
+        _ = try await store.accept(leased, now: past)
+        _ = try await store.accept(
+            Acceptance(
+                entries: [
+                    .init(event: Self.event("e2", text: "two", at: past.addingTimeInterval(1)), dedupe: nil),
+                    .init(event: Self.event("e3", text: "three", at: past.addingTimeInterval(2)), dedupe: nil),
+                ],
+                response: StoredResponse(status: 200),
+                retainUntil: Date().addingTimeInterval(3600)
+            ),
+            now: past
+        )
+        try await store.close()
+
+        let fake = FakeBotAPI()
+        try await fake.run { baseURL in
+            var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+            configuration.channels.telegramAPIBaseURL = baseURL
+            configuration.delivery.inboxPollIntervalMs = 50
+            try await withLiveHost(configuration) { client async throws in
+                #expect(try await eventually { fake.calls.count == 3 })
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(fake.calls.map { $0.body["text"] as? String } == ["reply to one", "reply to two", "reply to three"])
+                #expect(try await client.adminStatus()["inbox"] == ["pending": 0, "in_flight": 0, "failed": 0])
+                let redelivered = try await client.telegram(
+                    Array(#"{"update_id":1,"message":{"text":"one","chat":{"id":42},"from":{"id":7}}}"#.utf8)
+                )
+                #expect(redelivered.status == 200)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(fake.calls.count == 3, "the first event's redelivery is a duplicate")
+            }
+        }
+    }
+}
