@@ -90,6 +90,7 @@ public struct RunnerHost: Service {
         let builtIn: [any RunnerIngress.Channel] = [
             WebhookChannel(),
             TelegramChannel(client: client, baseURL: urls.telegramAPIBaseURL),
+            SlackChannel(client: client, baseURL: urls.slackAPIBaseURL),
         ]
         return ChannelRegistry(builtIn + channels)
     }

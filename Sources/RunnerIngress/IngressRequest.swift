@@ -74,6 +74,12 @@ public struct IngressRequest: Sendable {
         FormEncoding.decode(query ?? "")
     }
 
+    /// Whether the content type is `application/x-www-form-urlencoded`.
+    public var hasFormContentType: Bool {
+        header("content-type")?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            == "application/x-www-form-urlencoded"
+    }
+
     /// Parses the body as JSON within ``jsonLimits``.
     public func jsonBody() throws(IngressError) -> JSONValue {
         let limits = jsonLimits
