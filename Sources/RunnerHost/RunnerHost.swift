@@ -87,10 +87,14 @@ public struct RunnerHost: Service {
     private func channelRegistry(httpClient: HTTPClient) -> ChannelRegistry {
         let client = ProviderHTTPClient(http: httpClient)
         let urls = configuration.channels
+        let botFrameworkKeys = BotFrameworkKeys(client: client, metadataURL: urls.botFrameworkOpenIDMetadataURL)
+        let botFrameworkTokens = BotFrameworkTokens(client: client, tokenURL: urls.botFrameworkTokenURL)
         let builtIn: [any RunnerIngress.Channel] = [
             WebhookChannel(),
             TelegramChannel(client: client, baseURL: urls.telegramAPIBaseURL),
             SlackChannel(client: client, baseURL: urls.slackAPIBaseURL),
+            TeamsChannel(client: client, keys: botFrameworkKeys, tokens: botFrameworkTokens),
+            WebChatChannel(client: client, tokens: botFrameworkTokens),
         ]
         return ChannelRegistry(builtIn + channels)
     }

@@ -3,7 +3,7 @@ public struct IngressError: Error, Sendable, CustomStringConvertible {
     /// Why the request was refused.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case badRequest, unauthorized, forbidden, notFound, requestTimeout, conflict, unsupportedMediaType, payloadTooLarge
+            case badRequest, unauthorized, forbidden, notFound, requestTimeout, conflict, unsupportedMediaType, payloadTooLarge, unavailable
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -22,6 +22,8 @@ public struct IngressError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code(.conflict)
         /// Wrong content type (415).
         public static let unsupportedMediaType = Code(.unsupportedMediaType)
+        /// A dependency the check needs is down; the provider should retry (503).
+        public static let unavailable = Code(.unavailable)
         /// Body above the limit (413).
         public static let payloadTooLarge = Code(.payloadTooLarge)
 
@@ -38,6 +40,7 @@ public struct IngressError: Error, Sendable, CustomStringConvertible {
             case .conflict: 409
             case .unsupportedMediaType: 415
             case .payloadTooLarge: 413
+            case .unavailable: 503
             }
         }
     }

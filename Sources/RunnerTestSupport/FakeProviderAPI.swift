@@ -64,6 +64,8 @@ public final class FakeProviderAPI: Sendable {
             let buffer = try await request.body.collect(upTo: 4 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.rawName.lowercased()] = field.value }
+            // HTTP/1 `Host` arrives as the request's authority.
+            if let authority = request.head.authority { headers["host"] = authority }
             let call = Call(
                 method: request.method.rawValue,
                 path: request.uri.path,
