@@ -95,6 +95,8 @@ public struct RunnerHost: Service {
             SlackChannel(client: client, baseURL: urls.slackAPIBaseURL),
             TeamsChannel(client: client, keys: botFrameworkKeys, tokens: botFrameworkTokens),
             WebChatChannel(client: client, tokens: botFrameworkTokens),
+            WebexChannel(client: client, baseURL: urls.webexAPIBaseURL),
+            WhatsAppChannel(client: client, baseURL: urls.whatsAppAPIBaseURL),
         ]
         return ChannelRegistry(builtIn + channels)
     }

@@ -18,9 +18,18 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue {
     /// The member `key` of an object, or `nil` for a missing key or a non-object.
+    /// The member `key` of an object (`nil` for other values). Setting it on an object adds,
+    /// replaces or (with `nil`) removes the member; setting it on anything else does nothing.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
+        get {
+            if case .object(let members) = self { return members[key] }
+            return nil
+        }
+        set {
+            guard case .object(var members) = self else { return }
+            members[key] = newValue
+            self = .object(members)
+        }
     }
 
     /// The string, when this is a JSON string.
