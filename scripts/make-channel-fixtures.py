@@ -227,10 +227,13 @@ def expect_slack_interactive(tenant: str, form_body: str, now=NOW_INSTANT):
     action_ts = actions[0].get("action_ts") if actions and actions[0].get("action_ts") is not None else payload.get("action_ts")
     channel_id = (payload.get("channel") or {}).get("id")
     trigger_id = payload.get("trigger_id")
+    # A button in a thread continues the thread's conversation (the thread anchors the session).
+    thread_ts = (payload.get("message") or {}).get("thread_ts") or (payload.get("container") or {}).get("thread_ts")
     ids = {
         "workspace_id": (payload.get("team") or {}).get("id"),
         "channel_id": channel_id,
-        "conversation_id": channel_id,
+        "thread_id": thread_ts,
+        "conversation_id": thread_ts if thread_ts is not None else channel_id,
         "user_id": (payload.get("user") or {}).get("id"),
         "event_id": trigger_id if trigger_id is not None else action_ts,
     }
@@ -314,7 +317,9 @@ def expect_webex(tenant: str, notification: dict, message: dict | None, now=NOW_
     }
     attachments = [attachment("file", url=url) for url in data.get("files") or []]
     scopes = ["chat"] + (["attachments"] if attachments else [])
-    instant = parse_rfc3339(notification["created"]) if notification.get("created") is not None else now
+    # When the message was created (data.created); the top-level `created` is the webhook's.
+    created = data.get("created") if data.get("created") is not None else notification.get("created")
+    instant = parse_rfc3339(created) if created is not None else now
     channel_data = {"resource": notification.get("resource"), "event": notification.get("event"), "roomType": data.get("roomType")}
     text = message.get("text")  # fetched with GET /messages/{data.id} before the flow runs
     return canonical(tenant, "webex", ids, scopes, instant, None, text, attachments, [], channel_data, notification)
@@ -340,10 +345,10 @@ def whatsapp_message(tenant, body, message, now):
         text = message["text"]["body"]
     elif type_ in ("image", "audio", "video"):
         media = message[type_]
-        attachments.append(attachment(type_, name=media.get("caption"), url=media.get("link")))
+        attachments.append(attachment(type_, name=media.get("caption"), mime=media.get("mime_type"), url=media.get("link")))
     elif type_ == "document":
         document = message["document"]
-        attachments.append(attachment("file", name=document.get("filename"), url=document.get("link")))
+        attachments.append(attachment("file", name=document.get("filename"), mime=document.get("mime_type"), url=document.get("link")))
     elif type_ == "location":
         name = message["location"].get("name")
         text = name if name is not None else "location"
@@ -1172,12 +1177,11 @@ Each follows the reference (§8.2, §8.4; the original adapters where §8.4 is s
 - **Webex.** `text` comes from the fetched message (`.message.json`); the attachments come from the
   notification's `data.files` (the fetched message carries the same list here, so either source passes);
   `user_id` = `data.personId ?? data.personEmail`; `channel_data.roomType` = `data.roomType`; the
-  timestamp is the notification's **top-level `created`** (reference), which in Webex is when the
-  webhook was registered, not when the message was sent (`data.created`). Scopes `chat`
-  (+`attachments`).
+  timestamp is **`data.created`** (when the message was sent), else the top-level `created` (which in
+  Webex is when the webhook was registered: the reference used it). Scopes `chat` (+`attachments`).
 - **WhatsApp media** (original adapter): image/audio/video → that type, `name` = `caption`, `url` =
-  `link` (inbound media carry an `id` only, so null), `mime` null and `size` 0 even though `mime_type`
-  is in the body; document → `file`, `name` = `filename`; the template quick reply `button` (listed in
+  `link` (inbound media carry an `id` only, so null), `mime` = `mime_type` (the original dropped it),
+  `size` 0; document → `file`, `name` = `filename`; the template quick reply `button` (listed in
   the doc without its mapping) maps like an interactive reply: button `{id: payload, title: text,
   payload}` and `text` = its text (pywa reads it the same way: `CallbackButton(data=payload,
   title=text)`). Timestamp = the message's epoch seconds.

@@ -184,7 +184,7 @@ struct SlackTests {
             Issue.record("expected an accepted event")
             return
         }
-        #expect(event.sessionKey == "demo:slack:C123:U456")
+        #expect(event.sessionKey == "demo:slack:1731315500.000001:U456", "the press continues the thread's conversation")
         #expect(event.dedupe == DedupeID(namespace: "slack.interactive", id: "13345224609.738474920.8088930838d88f008e0"))
         #expect(event.reply?.address == ["channel": "C123", "thread_ts": "1731315500.000001"])
         #expect(event.input["buttons"] == [["id": "yes", "title": "Yes", "payload": "y"]])
@@ -195,8 +195,8 @@ struct SlackTests {
         #expect(
             event.input["provider_ids"]
                 == [
-                    "workspace_id": "T1", "conversation_id": "C123", "channel_id": "C123", "user_id": "U456",
-                    "event_id": "13345224609.738474920.8088930838d88f008e0",
+                    "workspace_id": "T1", "conversation_id": "1731315500.000001", "thread_id": "1731315500.000001", "channel_id": "C123",
+                    "user_id": "U456", "event_id": "13345224609.738474920.8088930838d88f008e0",
                 ]
         )
 

@@ -21,6 +21,22 @@ struct RFC3339Tests {
         #expect(RFC3339.parse("2025-11-11T09:00:00+00:00") == Date(timeIntervalSince1970: 1_762_851_600))
         #expect(RFC3339.parse("2025-11-11T10:00:00.250+01:00") == Date(timeIntervalSince1970: 1_762_851_600.25))
         #expect(RFC3339.parse("yesterday") == nil)
+        #expect(RFC3339.parse("2025-11-11T09:00:00.1234567Z") == Date(timeIntervalSince1970: 1_762_851_600.1234567), "Teams' seven digits")
+        #expect(RFC3339.parse("2025-11-11t09:00:00z") == Date(timeIntervalSince1970: 1_762_851_600))
+        #expect(RFC3339.parse("2024-02-29T00:00:00-08:00") == Date(timeIntervalSince1970: 1_709_193_600))
+        #expect(RFC3339.parse("1969-12-31T23:59:59Z") == Date(timeIntervalSince1970: -1))
+        for bad in [
+            "2025-02-29T00:00:00Z", "2025-11-11T24:00:00Z", "2025-11-11T09:00:00", "2025-11-11T09:00:00.Z", "2025-13-01T00:00:00Z",
+            "2025-11-11T09:00:00+0100", "2025-11-11T09:00:00Zjunk", "", "２０２５-11-11T09:00:00Z",
+        ] {
+            #expect(RFC3339.parse(bad) == nil, "\(bad)")
+        }
+        for date in [
+            Date(timeIntervalSince1970: 1_762_851_600.25), Date(timeIntervalSince1970: 0),
+            Date(timeIntervalSince1970: 1_600_000_000.000123),
+        ] {
+            #expect(RFC3339.parse(RFC3339.chronoString(date)).map { abs($0.timeIntervalSince(date)) < 1e-6 } == true, "round trip")
+        }
     }
 }
 

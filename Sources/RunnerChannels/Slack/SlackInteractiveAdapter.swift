@@ -38,7 +38,7 @@ public struct SlackInteractiveAdapter: IngressAdapter {
         }
         let canonical = Self.canonicalMessage(tenant: request.tenant, payload: payload, user: user, now: request.receivedAt)
         let channel = payload["channel"]?["id"]?.stringValue ?? user
-        let thread = payload["message"]?["thread_ts"]?.stringValue ?? payload["container"]?["thread_ts"]?.stringValue
+        let thread = Self.thread(of: payload)
         let event = IngressEvent(
             provider: provider,
             input: canonical.json,
@@ -50,14 +50,23 @@ public struct SlackInteractiveAdapter: IngressAdapter {
         return .accept([event], answer: IngressResponse(status: 200))
     }
 
-    /// The canonical payload of a `block_actions` interaction (reference §8.4).
+    /// The thread of the message whose button was pressed: the press continues that thread's
+    /// conversation (the original keyed it by the channel, so a flow waiting in a thread never
+    /// got it).
+    static func thread(of payload: JSONValue) -> String? {
+        payload["message"]?["thread_ts"]?.stringValue ?? payload["container"]?["thread_ts"]?.stringValue
+    }
+
+    /// The canonical payload of a `block_actions` interaction (reference §8.4, threads kept).
     public static func canonicalMessage(tenant: String, payload: JSONValue, user: String, now: Date) -> CanonicalMessage {
         let actions = payload["actions"]?.arrayValue ?? []
         let channel = payload["channel"]?["id"]?.stringValue
+        let thread = thread(of: payload)
         let actionTS = actions.first?["action_ts"]?.stringValue ?? payload["action_ts"]?.stringValue
         let ids = ProviderIDs(
             workspaceID: payload["team"]?["id"]?.stringValue,
-            conversationID: channel,
+            conversationID: thread ?? channel,
+            threadID: thread,
             channelID: channel,
             userID: user,
             eventID: payload["trigger_id"]?.stringValue ?? actionTS

@@ -19,14 +19,16 @@ public struct TeamsAdapter: IngressAdapter {
 
     public func handle(_ request: IngressRequest) async throws(IngressError) -> IngressResult {
         let appID = try request.requiredCredential("MICROSOFT_APP_ID")
-        let activity = try request.jsonBody()
-        guard activity.objectValue != nil else { throw IngressError(.badRequest, "the activity must be a JSON object") }
+        // The token is checked before the body is judged: an unauthenticated caller learns nothing.
+        let parsed = try? request.jsonBody()
         _ = try await keys.verify(
             authorization: request.header("authorization"),
             appID: appID,
-            channelID: activity["channelId"]?.stringValue,
-            serviceURL: activity["serviceUrl"]?.stringValue
+            channelID: parsed?["channelId"]?.stringValue,
+            serviceURL: parsed?["serviceUrl"]?.stringValue
         )
+        let activity = try request.jsonBody()
+        guard activity.objectValue != nil else { throw IngressError(.badRequest, "the activity must be a JSON object") }
         guard activity["type"]?.stringValue == "message" else { return .respond(IngressResponse(status: 202)) }
         let canonical = try Self.canonicalMessage(tenant: request.tenant, activity: activity, now: request.receivedAt)
         let event = IngressEvent(
