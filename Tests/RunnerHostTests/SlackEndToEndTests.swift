@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RunnerChannels
 import RunnerCore
 import RunnerHost
@@ -112,8 +113,19 @@ struct SlackEndToEndTests {
                 #expect(try await eventually { slack.calls.count == 1 })
                 #expect(slack.calls.first?.header("authorization") == "Bearer xoxb-acme")
             }
-            // The same deployment with no Slack secret at all: refused, and the answer says what is missing.
-            try await withLiveHost(configuration, environment: [:]) { client async throws in
+            // The same deployment with no Slack secret at all: a startup warning names what is missing,
+            // and requests are refused with the missing setting named.
+            let recorder = LogRecorder()
+            try await withLiveHost(configuration, environment: [:], logger: recorder.logger) { client async throws in
+                let warning = try #require(
+                    recorder.recorded.first { $0.message.hasPrefix("channel credentials are missing") && $0.metadata["channel"] == "slack" }
+                )
+                #expect(warning.level == .warning)
+                #expect(warning.metadata["gt.tenant"] == "acme")
+                #expect(
+                    warning.metadata["missing"]
+                        == "SLACK_SIGNING_SECRET (or GREENTIC_SECRET_ACME_SLACK_SIGNING_SECRET), SLACK_BOT_TOKEN (or GREENTIC_SECRET_ACME_SLACK_BOT_TOKEN)"
+                )
                 let body = Self.event("Ev10", text: "hi")
                 let refused = try await client.post(
                     "/slack/events",

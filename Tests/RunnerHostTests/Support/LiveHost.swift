@@ -18,6 +18,7 @@ func withLiveHost<T: Sendable>(
     _ configuration: RunnerHostConfiguration,
     channels: [any RunnerIngress.Channel] = [],
     environment: [String: String] = telegramTestEnvironment,
+    logger recordingLogger: Logger? = nil,
     _ body: @Sendable (LiveClient) async throws -> T
 ) async throws -> T {
     var configuration = configuration
@@ -25,6 +26,7 @@ func withLiveHost<T: Sendable>(
     configuration.http.port = 0
     var logger = Logger(label: "test.host")
     logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+    if let recordingLogger { logger = recordingLogger }
     return try await withRunningService(logger: logger) { reportPort in
         RunnerHost(
             configuration: configuration,
