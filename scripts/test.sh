@@ -23,3 +23,9 @@ swift test --skip-build --parallel "$@"
 # pack verifies with tools that share no code with ours.
 .venv-oracle/bin/python scripts/handlebars-oracle.py --check
 .venv-oracle/bin/python scripts/verify-gtpack.py examples/packs/demo.gtpack
+
+# The providers' official SDKs as oracles against the built server (harness/README.md): Slack
+# signatures against slack_sdk, Teams tokens against botbuilder, every provider's reply parsed
+# by its SDK's models.
+scripts/setup-harness-venv.sh
+GREENTIC_RUNNER_BIN="$(swift build --show-bin-path)/greentic-runner" .venv-harness/bin/python -m pytest -q harness

@@ -61,8 +61,8 @@ struct BotFrameworkTests {
             }
             #expect(await verify(try await issuer.token(appID: Self.appID, serviceURL: Self.serviceURL)) == nil)
             #expect(
-                await verify(try await issuer.token(appID: Self.appID, serviceURL: "https://smba.trafficmanager.net/teams")) == nil,
-                "a trailing slash does not matter"
+                await verify(try await issuer.token(appID: Self.appID, serviceURL: Self.serviceURL.uppercased())) == nil,
+                "service URLs compare without regard to case, as in Microsoft's SDK"
             )
             let now = Date()
             let refusals: [(String?, String?, String)] = [
@@ -99,6 +99,12 @@ struct BotFrameworkTests {
                     try await issuer.token(appID: Self.appID, serviceURL: "https://attacker.example/"), "msteams",
                     "the activity's serviceUrl is not the token's"
                 ),
+                (
+                    try await issuer.token(appID: Self.appID, serviceURL: "https://smba.trafficmanager.net/teams"), "msteams",
+                    "the activity's serviceUrl is not the token's"
+                ),
+                (try await issuer.token(appID: Self.appID, serviceURL: nil), "msteams", "the token names no serviceurl"),
+                (try await issuer.token(appID: Self.appID, serviceURL: " "), "msteams", "the token names no serviceurl"),
             ]
             for (token, channel, message) in refusals {
                 #expect(await verify(token, channel: channel) == message)

@@ -14,8 +14,9 @@ public import RunnerIngress
 /// `iss` is `https://api.botframework.com`; its `aud` is the tenant's `MICROSOFT_APP_ID`; `exp`
 /// is in the future and `nbf` (when present) in the past, with five minutes of skew; the key's
 /// `endorsements` (when listed) include the activity's `channelId`; and its `serviceurl` claim
-/// (when present) is the activity's `serviceUrl`, so a valid token cannot make the runner post
-/// its credentials to another host.
+/// is present and is the activity's `serviceUrl` (compared as Microsoft's own SDK does: exactly,
+/// without regard to case), so a valid token cannot make the runner post its credentials to
+/// another host.
 public actor BotFrameworkKeys {
     /// The issuer of Bot Framework channel tokens.
     public static let issuer = "https://api.botframework.com"
@@ -83,12 +84,13 @@ public actor BotFrameworkKeys {
                 throw IngressError(.unauthorized, "the signing key is not endorsed for channel \(channelID ?? "(none)")")
             }
         }
-        if let claimed = payload.serviceurl {
-            guard let serviceURL, Self.sameServiceURL(claimed, serviceURL) else {
-                throw IngressError(.unauthorized, "the activity's serviceUrl is not the token's")
-            }
+        guard let claimed = payload.serviceurl, !claimed.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw IngressError(.unauthorized, "the token names no serviceurl")
         }
-        return Claims(serviceURL: payload.serviceurl)
+        guard let serviceURL, claimed.lowercased() == serviceURL.lowercased() else {
+            throw IngressError(.unauthorized, "the activity's serviceUrl is not the token's")
+        }
+        return Claims(serviceURL: claimed)
     }
 
     /// Fetches the metadata document and its key set; keeps the old keys when that fails.
@@ -138,14 +140,6 @@ public actor BotFrameworkKeys {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64)
-    }
-
-    /// Service URLs compare without a trailing slash and without regard to the host's case.
-    static func sameServiceURL(_ lhs: String, _ rhs: String) -> Bool {
-        func normalized(_ url: String) -> String {
-            (url.hasSuffix("/") ? String(url.dropLast()) : url).lowercased()
-        }
-        return normalized(lhs) == normalized(rhs)
     }
 
     /// The claims the runner reads; checked above, with the runner's clock and skew.
