@@ -41,23 +41,33 @@ extension SQLiteRunnerStore {
         let nowMS = now.epochMilliseconds
         let leaseMS = leaseUntil.epochMilliseconds
         return try await write("lease inbox events") { db in
-            let rows = try Row.fetchAll(
+            // Two walks in run order, each stopping after `limit` rows: events whose lease ran
+            // out, and due pending ones (through `inbox_queue`, so a backlog is not sorted on
+            // every lease). Only the first waiting event of a session qualifies.
+            let head = """
+                AND NOT EXISTS (
+                  SELECT 1 FROM inbox e
+                  WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.state IN ('pending', 'leased')
+                    AND (e.received_at, e.id) < (i.received_at, i.id))
+                ORDER BY i.received_at, i.id
+                LIMIT ?
+                """
+            let expired = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT \(Self.inboxColumns) FROM inbox i
-                    WHERE ((i.state = 'pending' AND i.next_attempt_at <= ?) OR (i.state = 'leased' AND i.lease_until <= ?))
-                      AND NOT EXISTS (
-                        SELECT 1 FROM inbox e
-                        WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.state IN ('pending', 'leased')
-                          AND (e.received_at, e.id) < (i.received_at, i.id))
-                    ORDER BY i.received_at, i.id
-                    LIMIT ?
-                    """,
-                arguments: [nowMS, nowMS, limit]
+                sql:
+                    "SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue WHERE i.state = 'leased' AND i.lease_until <= ? \(head)",
+                arguments: [nowMS, limit]
             )
+            let pending = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue WHERE i.state = 'pending' AND i.next_attempt_at <= ? \(head)",
+                arguments: [nowMS, limit]
+            )
+            var events = try (expired + pending).map { row throws(StoreError) in try Self.inboxEvent(row) }
+            events.sort { ($0.receivedAt, $0.id) < ($1.receivedAt, $1.id) }
             var leases: [InboxLease] = []
-            for row in rows {
-                var event = try Self.inboxEvent(row)
+            for var event in events.prefix(limit) {
                 event.attempts += 1
                 let token = ClaimToken.random()
                 try db.execute(

@@ -14,30 +14,38 @@ extension SQLiteRunnerStore {
             guard request.limit > 0 else { return OutboxLeaseBatch(abandoned: abandoned) }
             let exclusion =
                 excluded.isEmpty ? "" : "AND o.tenant NOT IN (\(Array(repeating: "?", count: excluded.count).joined(separator: ", ")))"
-            var arguments: StatementArguments = [nowMS, nowMS]
-            arguments += StatementArguments(excluded)
             // Read a few times the limit, so a tenant at its room does not crowd out the others.
-            arguments += [request.limit.multipliedReportingOverflow(by: 8).overflow ? Int.max : request.limit * 8]
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.outboxColumns) FROM outbox o
-                    WHERE ((o.state = 'pending' AND o.next_attempt_at <= ?) OR (o.state = 'leased' AND o.lease_until <= ?))
-                      \(exclusion)
-                      AND NOT EXISTS (
-                        SELECT 1 FROM outbox e
-                        WHERE e.tenant = o.tenant AND e.provider = o.provider AND e.conversation = o.conversation
-                          AND e.state IN ('pending', 'leased', 'sending')
-                          AND (e.created_at, e.sequence, e.id) < (o.created_at, o.sequence, o.id))
-                    ORDER BY o.created_at, o.sequence, o.id
-                    LIMIT ?
-                    """,
-                arguments: arguments
-            )
+            let window = request.limit.multipliedReportingOverflow(by: 8).overflow ? Int.max : request.limit * 8
+            // Two walks in delivery order, each stopping after `window` rows: messages whose
+            // lease ran out before a send started, and due pending ones (through `outbox_queue`,
+            // so a backlog is not sorted on every lease). Only a conversation's first undelivered
+            // message qualifies.
+            let head = """
+                \(exclusion)
+                AND NOT EXISTS (
+                  SELECT 1 FROM outbox e
+                  WHERE e.tenant = o.tenant AND e.provider = o.provider AND e.conversation = o.conversation
+                    AND e.state IN ('pending', 'leased', 'sending')
+                    AND (e.created_at, e.sequence, e.id) < (o.created_at, o.sequence, o.id))
+                ORDER BY o.created_at, o.sequence, o.id
+                LIMIT ?
+                """
+            func walk(_ condition: String) throws -> [OutboxMessage] {
+                var arguments: StatementArguments = [nowMS]
+                arguments += StatementArguments(excluded)
+                arguments += [window]
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(Self.outboxColumns) FROM outbox o INDEXED BY outbox_queue WHERE \(condition) \(head)",
+                    arguments: arguments
+                )
+                return try rows.map { row throws(StoreError) in try Self.outboxMessage(row) }
+            }
+            var messages = try walk("o.state = 'leased' AND o.lease_until <= ?") + walk("o.state = 'pending' AND o.next_attempt_at <= ?")
+            messages.sort { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
             var leases: [OutboxLease] = []
             var taken: [String: Int] = [:]
-            for row in rows where leases.count < request.limit {
-                let message = try Self.outboxMessage(row)
+            for message in messages where leases.count < request.limit {
                 guard taken[message.tenant, default: 0] < request.room(for: message.tenant) else { continue }
                 taken[message.tenant, default: 0] += 1
                 let token = ClaimToken.random()

@@ -101,6 +101,13 @@ import GRDB
 /// | lease_token, lease_until | TEXT, INTEGER NULL | the current lease |
 /// | last_error | TEXT NULL | why the last attempt failed |
 /// | retain_until | INTEGER NULL | epoch ms; a failed event is purged when `retain_until <= now` |
+///
+/// ## v4
+///
+/// The queues are indexed in delivery order (`inbox_queue`: state, received_at, id;
+/// `outbox_queue`: state, created_at, sequence, id) instead of by due time, so leasing walks the
+/// oldest pending rows and stops after the batch, rather than sorting every due row of a
+/// backlog on every lease.
 enum SQLiteSchema {
     /// Every migration this build knows, in order.
     static var migrator: DatabaseMigrator { migrator(through: nil) }
@@ -109,12 +116,23 @@ enum SQLiteSchema {
     /// with it to check upgrades.
     static func migrator(through last: String?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3)]
+        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4)]
         for (identifier, migration) in all {
             migrator.registerMigration(identifier, migrate: migration)
             if identifier == last { break }
         }
         return migrator
+    }
+
+    private static func v4(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX inbox_due;
+                CREATE INDEX inbox_queue ON inbox (state, received_at, id);
+                DROP INDEX outbox_due;
+                CREATE INDEX outbox_queue ON outbox (state, created_at, sequence, id);
+                """
+        )
     }
 
     private static func v3(_ db: Database) throws {

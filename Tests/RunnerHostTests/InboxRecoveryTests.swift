@@ -16,15 +16,15 @@ struct InboxRecoveryTests {
           reply: {qa.process: "reply to {{{input.text}}}"}
         """
 
-    static func event(_ id: String, text: String, at date: Date) -> InboxEvent {
+    static func event(_ id: String, text: String, at date: Date, chat: Int = 42) -> InboxEvent {
         InboxEvent(
             id: id,
             tenant: "demo",
             provider: "telegram",
-            sessionKey: "demo:telegram:42:7",
+            sessionKey: "demo:telegram:\(chat):7",
             flowID: "chat",
             input: ["text": .string(text)],
-            reply: ReplyTarget(provider: "telegram", conversation: "42", address: ["chat_id": 42]),
+            reply: ReplyTarget(provider: "telegram", conversation: String(chat), address: ["chat_id": .int(Int64(chat))]),
             receivedAt: date
         )
     }
@@ -79,6 +79,42 @@ struct InboxRecoveryTests {
                 #expect(redelivered.status == 200)
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(fake.calls.count == 3, "the first event's redelivery is a duplicate")
+            }
+        }
+    }
+
+    @Test func aBacklogLargerThanTheWorkersDrainsWithoutWaitingForPolls() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [Self.echo]))
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: deployment.storePath).deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
+        // Ten times as many waiting events as the worker runs at once, each its own chat.
+        let store = try await SQLiteRunnerStore(path: deployment.storePath)
+        let past = Date().addingTimeInterval(-60)
+        _ = try await store.accept(
+            Acceptance(
+                entries: (0..<40).map { .init(event: Self.event("b\($0)", text: "\($0)", at: past, chat: 1000 + $0), dedupe: nil) },
+                response: StoredResponse(status: 200),
+                retainUntil: Date().addingTimeInterval(3600)
+            ),
+            now: past
+        )
+        try await store.close()
+
+        let fake = FakeBotAPI()
+        try await fake.run { baseURL in
+            var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+            configuration.channels.telegramAPIBaseURL = baseURL
+            configuration.delivery.inboxConcurrency = 4
+            // The only poll is the one at startup: the rest must follow from the runs finishing.
+            configuration.delivery.inboxPollIntervalMs = 3_600_000
+            try await withLiveHost(configuration) { client async throws in
+                #expect(try await eventually { fake.calls.count == 40 })
+                #expect(try await client.adminStatus()["inbox"] == ["pending": 0, "in_flight": 0, "failed": 0])
+                #expect(Set(fake.calls.compactMap { $0.body["text"] as? String }).count == 40)
             }
         }
     }

@@ -67,6 +67,12 @@ final class InboxWorker: Service, Sendable {
     private func runLoop() async {
         var waiting: [InboxLease] = []
         var running = 0
+        // The last poll filled every free slot, so the store may hold more: poll again as soon
+        // as a quarter of the slots are free instead of waiting for the next tick (a backlog
+        // drains at the speed of the runs, not one batch per poll interval, and each lease
+        // still takes several events).
+        var backlog = false
+        let refill = max(1, queue.capacity / 4)
         await withTaskGroup(of: Void.self) { group in
             func start(_ lease: InboxLease) {
                 running += 1
@@ -75,20 +81,29 @@ final class InboxWorker: Service, Sendable {
                     queue.finish()
                 }
             }
+            func pollAndStart() async {
+                let room = queue.capacity - running - waiting.count
+                guard room > 0, isReady() else { return }
+                let leases = await poll(limit: room)
+                backlog = leases.count == room
+                for lease in leases {
+                    queue.occupy()
+                    start(lease)
+                }
+            }
             for await signal in queue.signals.cancelOnGracefulShutdown() {
                 switch signal {
                 case .submitted(let lease):
                     if running < queue.capacity { start(lease) } else { waiting.append(lease) }
                 case .finished:
                     running -= 1
-                    if !waiting.isEmpty { start(waiting.removeFirst()) }
-                case .tick:
-                    let room = queue.capacity - running - waiting.count
-                    guard room > 0, isReady() else { continue }
-                    for lease in await poll(limit: room) {
-                        queue.occupy()
-                        start(lease)
+                    if !waiting.isEmpty {
+                        start(waiting.removeFirst())
+                    } else if backlog, running == 0 || queue.capacity - running >= refill {
+                        await pollAndStart()
                     }
+                case .tick:
+                    await pollAndStart()
                 }
             }
             // Shutting down: events not started go back to the store for the next holder.
