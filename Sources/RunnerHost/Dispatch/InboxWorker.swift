@@ -73,7 +73,9 @@ final class InboxWorker: Service, Sendable {
         // still takes several events).
         var backlog = false
         let refill = max(1, queue.capacity / 4)
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a plain task group keeps every finished child until it is awaited, so a
+        // long-running worker would hold every run it ever started.
+        await withDiscardingTaskGroup { group in
             func start(_ lease: InboxLease) {
                 running += 1
                 group.addTask { [processor, queue] in
