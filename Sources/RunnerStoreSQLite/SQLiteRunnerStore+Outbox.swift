@@ -19,7 +19,8 @@ extension SQLiteRunnerStore {
             // Two walks in delivery order, each stopping after `window` rows: messages whose
             // lease ran out before a send started, and due pending ones (through `outbox_queue`,
             // so a backlog is not sorted on every lease). Only a conversation's first undelivered
-            // message qualifies.
+            // message qualifies. The walks read the ordering columns only; just the leased
+            // messages are decoded.
             let head = """
                 \(exclusion)
                 AND NOT EXISTS (
@@ -30,24 +31,42 @@ extension SQLiteRunnerStore {
                 ORDER BY o.created_at, o.sequence, o.id
                 LIMIT ?
                 """
-            func walk(_ condition: String) throws -> [OutboxMessage] {
+            func walk(_ condition: String) throws -> [Candidate] {
                 var arguments: StatementArguments = [nowMS]
                 arguments += StatementArguments(excluded)
                 arguments += [window]
-                let rows = try Row.fetchAll(
+                return try Row.fetchAll(
                     db,
-                    sql: "SELECT \(Self.outboxColumns) FROM outbox o INDEXED BY outbox_queue WHERE \(condition) \(head)",
+                    sql: "SELECT o.id, o.tenant, o.created_at, o.sequence FROM outbox o INDEXED BY outbox_queue WHERE \(condition) \(head)",
                     arguments: arguments
-                )
-                return try rows.map { row throws(StoreError) in try Self.outboxMessage(row) }
+                ).map { row in
+                    do {
+                        return Candidate(
+                            id: try row.decode(atIndex: 0),
+                            tenant: try row.decode(atIndex: 1),
+                            createdAt: try row.decode(atIndex: 2),
+                            sequence: try row.decode(atIndex: 3)
+                        )
+                    } catch {
+                        throw StoreError(.corrupt, "outbox holds a row with unexpected ordering columns", cause: error)
+                    }
+                }
             }
-            var messages = try walk("o.state = 'leased' AND o.lease_until <= ?") + walk("o.state = 'pending' AND o.next_attempt_at <= ?")
-            messages.sort { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
+            var candidates = try walk("o.state = 'leased' AND o.lease_until <= ?") + walk("o.state = 'pending' AND o.next_attempt_at <= ?")
+            candidates.sort { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
             var leases: [OutboxLease] = []
             var taken: [String: Int] = [:]
-            for message in messages where leases.count < request.limit {
-                guard taken[message.tenant, default: 0] < request.room(for: message.tenant) else { continue }
-                taken[message.tenant, default: 0] += 1
+            for candidate in candidates where leases.count < request.limit {
+                guard taken[candidate.tenant, default: 0] < request.room(for: candidate.tenant) else { continue }
+                taken[candidate.tenant, default: 0] += 1
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: "SELECT \(Self.outboxColumns) FROM outbox o WHERE o.id = ?",
+                        arguments: [candidate.id]
+                    )
+                else { continue }
+                let message = try Self.outboxMessage(row)
                 let token = ClaimToken.random()
                 try db.execute(
                     sql: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
@@ -57,6 +76,14 @@ extension SQLiteRunnerStore {
             }
             return OutboxLeaseBatch(leases: leases, abandoned: abandoned)
         }
+    }
+
+    /// A message that may be leased, as the lease walks read it.
+    private struct Candidate {
+        var id: String
+        var tenant: String
+        var createdAt: Int64
+        var sequence: Int64
     }
 
     /// Dead-letters (or makes due again) every send whose lease ran out; returns them.
