@@ -138,12 +138,25 @@ def check_teams(runner, fake, rsa_key):
     check_bf_reply(runner, fake, act)
 
 
-def check_webchat(runner, fake):
-    act = bf_activity(runner, fake, "webchat")
-    resp = runner.post("/webchat/activities", json.dumps(act.serialize()).encode(),
+def check_webchat(runner, fake, rsa_key):
+    # A page with the tenant's WEBCHAT_TOKEN gets its replies inline, whatever serviceUrl the
+    # activity names: that token is public, so it must not steer the bot's credentials.
+    page = bf_activity(runner, fake, "webchat")
+    resp = runner.post("/webchat/activities", json.dumps(page.serialize()).encode(),
                        {"Content-Type": "application/json", "Authorization": f"Bearer {runner.secrets.webchat_token}"})
+    assert resp.status == 200, (resp.status, resp.body)
+    inline = [Activity().deserialize(a) for a in json.loads(resp.body)["activities"]]
+    assert [a.type for a in inline] == ["message"], inline
+    assert inline[0].text == f"echo {page.text}", inline[0].text
+    # The Bot Framework's Web Chat channel signs with its JWT; replies go through the connector.
+    act = bf_activity(runner, fake, "webchat")
+    token = mint_rs256(rsa_key.private, rsa_key.kid, bf_claims(runner.secrets.microsoft_app_id, act.service_url))
+    resp = runner.post("/webchat/activities", json.dumps(act.serialize()).encode(),
+                       {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     assert resp.status == 202, (resp.status, resp.body)
     check_bf_reply(runner, fake, act)
+    page_path = f"/bf/v3/conversations/{page.conversation.id}/activities/{page.id}"
+    assert not fake.requests(lambda r: r.norm_path == page_path), "the page's activity reached the connector"
 
 
 # ------------------------------------------------------------------------------------ Telegram
@@ -326,7 +339,7 @@ def test_replies_are_valid_for_the_sdks(provider, runner, fake, rsa_key):
     elif provider == "telegram":
         check_telegram(runner, fake)
     elif provider == "webchat":
-        check_webchat(runner, fake)
+        check_webchat(runner, fake, rsa_key)
     elif provider == "webex":
         check_webex(runner, fake)
     elif provider == "whatsapp":

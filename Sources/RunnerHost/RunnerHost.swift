@@ -94,7 +94,7 @@ public struct RunnerHost: Service {
             TelegramChannel(client: client, baseURL: urls.telegramAPIBaseURL),
             SlackChannel(client: client, baseURL: urls.slackAPIBaseURL),
             TeamsChannel(client: client, keys: botFrameworkKeys, tokens: botFrameworkTokens),
-            WebChatChannel(client: client, tokens: botFrameworkTokens),
+            WebChatChannel(client: client, keys: botFrameworkKeys, tokens: botFrameworkTokens),
             WebexChannel(client: client, baseURL: urls.webexAPIBaseURL),
             WhatsAppChannel(client: client, baseURL: urls.whatsAppAPIBaseURL),
         ]

@@ -247,10 +247,10 @@ struct BotFrameworkTests {
         )
     }
 
-    @Test func webchatRepliesInlineWithoutAServiceURLAndThroughTheConnectorWithOne() async throws {
+    @Test func webchatWithThePageTokenRepliesInlineWhateverServiceURLItNames() async throws {
         let adapter = WebChatAdapter()
         guard case .run(let inline) = try await adapter.handle(Self.webchatRequest(Self.webchatMessage)) else {
-            Issue.record("without serviceUrl the flow runs in the request")
+            Issue.record("with the page token the flow runs in the request")
             return
         }
         #expect(inline.sessionKey == "demo:webchat:conv-abc:user-123")
@@ -281,17 +281,52 @@ struct BotFrameworkTests {
         )
         #expect(adapter.response(for: .flowFailed("node x exploded")).body == Array(#"{"error":"the flow failed"}"#.utf8))
 
+        // The page's token is public: a serviceUrl it sends never directs where the bot's
+        // Bot Framework credentials go; the replies stay inline.
         let withConnector = Self.webchatMessage.replacingOccurrences(
             of: #""type":"message","#,
-            with: #""type":"message","serviceUrl":"https://webchat.botframework.com/","#
+            with: #""type":"message","channelId":"webchat","serviceUrl":"https://evil.example/","#
         )
-        guard case .accept(let events, let ack) = try await adapter.handle(Self.webchatRequest(withConnector)), let event = events.first
-        else {
-            Issue.record("with serviceUrl the activity is accepted")
+        guard case .run(let ignored) = try await adapter.handle(Self.webchatRequest(withConnector)) else {
+            Issue.record("a serviceUrl with the page token is ignored")
             return
         }
-        #expect(ack.status == 202)
-        #expect(event.reply?.address["service_url"] == "https://webchat.botframework.com/")
+        #expect(ignored.reply == nil)
+    }
+
+    @Test func webchatThroughTheBotFrameworkNeedsItsJWT() async throws {
+        let issuer = try await BotFrameworkTestIssuer(kid: "key-1", endorsements: ["webchat"])
+        let server = KeyServer([issuer])
+        try await server.api.run { baseURL in
+            let adapter = WebChatAdapter(keys: Self.keys(server, baseURL: baseURL))
+            let serviceURL = "https://webchat.botframework.com/"
+            let activity = Self.webchatMessage.replacingOccurrences(
+                of: #""type":"message","#,
+                with: #""type":"message","channelId":"webchat","serviceUrl":"\#(serviceURL)","#
+            )
+            func request(_ token: String) -> IngressRequest {
+                var request = Self.webchatRequest(activity, token: "Bearer \(token)")
+                request.credentials = ChannelCredentials(["WEBCHAT_TOKEN": "wc-secret", "MICROSOFT_APP_ID": Self.appID])
+                return request
+            }
+            guard
+                case .accept(let events, let ack) = try await adapter.handle(
+                    request(try await issuer.token(appID: Self.appID, serviceURL: serviceURL))
+                ),
+                let event = events.first
+            else {
+                Issue.record("a verified Bot Framework activity is accepted")
+                return
+            }
+            #expect(ack.status == 202)
+            #expect(event.reply?.address["service_url"] == .string(serviceURL))
+
+            let elsewhere = try await issuer.token(appID: Self.appID, serviceURL: "https://evil.example/")
+            for token in [elsewhere, try await issuer.token(appID: "another-app", serviceURL: serviceURL), "a.b.c"] {
+                let error = await #expect(throws: IngressError.self) { try await adapter.handle(request(token)) }
+                #expect(error?.code == .unauthorized)
+            }
+        }
     }
 
     @Test func webchatNeedsItsBearerToken() async throws {

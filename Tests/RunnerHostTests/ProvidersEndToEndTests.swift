@@ -91,7 +91,8 @@ struct ProvidersEndToEndTests {
                 provider: "webchat",
                 path: "/webchat/activities",
                 body: webchat,
-                headers: [("Authorization", "Bearer wc-token")],
+                // Through the Bot Framework's Web Chat channel: its JWT, not the page's token.
+                headers: [("Authorization", "Bearer \(token)")],
                 replyPath: "/activities/wc-race",
                 replyText: { $0.json["text"]?.stringValue }
             ),

@@ -5,34 +5,37 @@ public import RunnerIngress
 /// WebChat / Direct Line activities: `POST /webchat/activities` (reference §8.4, authenticated,
 /// `channelData` kept).
 ///
-/// `Authorization: Bearer` must be the tenant's `WEBCHAT_TOKEN` (constant time). Where replies
-/// go depends on the activity:
-/// - with a `serviceUrl` (a Bot Framework channel), it is accepted (202) and answered through
-///   that connector, like Teams;
-/// - without one (a page or app posting straight to the runner), the flow runs in the request
-///   and the replies are the answer: 200 `{"activities": [{"type": "message", "text", "attachments"?}…]}`
-///   (buttons as a hero card of `imBack` actions). A retry with the same `id` gets the same body.
+/// Two callers, told apart by their `Authorization: Bearer`:
+/// - a page or app posting straight to the runner with the tenant's `WEBCHAT_TOKEN` (compared in
+///   constant time): the flow runs in the request and the replies are the answer: 200
+///   `{"activities": [{"type": "message", "text", "attachments"?}…]}` (buttons as a hero card of
+///   `imBack` actions). A retry with the same `id` gets the same body. A `serviceUrl` in such an
+///   activity is ignored: that token is public (it is in the page), and replies through a
+///   connector carry the bot's Bot Framework credentials, so it never chooses where they go.
+/// - the Bot Framework's Web Chat / Direct Line channel, with its JWT: verified as for Teams
+///   (``BotFrameworkKeys``: audience `MICROSOFT_APP_ID`, endorsed for `webchat`, `serviceurl`
+///   claim equal to the activity's `serviceUrl`), accepted (202) and answered through that
+///   connector.
 ///
 /// Other activity types are answered 202 and ignored. Dedupe is by the activity `id`.
 public struct WebChatAdapter: IngressAdapter {
     public let provider = "webchat"
+    private let keys: BotFrameworkKeys?
 
-    public init() {}
+    /// - Parameter keys: verifies Bot Framework tokens; without it only `WEBCHAT_TOKEN` callers
+    ///   are served.
+    public init(keys: BotFrameworkKeys? = nil) {
+        self.keys = keys
+    }
 
     public func handle(_ request: IngressRequest) async throws(IngressError) -> IngressResult {
-        let token = try request.requiredCredential("WEBCHAT_TOKEN")
-        guard let authorization = request.header("authorization"), authorization.hasPrefix("Bearer ") else {
-            throw IngressError(.unauthorized, "missing Authorization: Bearer token")
-        }
-        guard ConstantTime.equals(String(authorization.dropFirst("Bearer ".count)), token) else {
-            throw IngressError(.unauthorized, "invalid bearer token")
-        }
+        let connector = try await isConnector(request)
         let activity = try request.jsonBody()
         guard activity.objectValue != nil else { throw IngressError(.badRequest, "the activity must be a JSON object") }
         guard (activity["type"]?.stringValue ?? "message") == "message" else { return .respond(IngressResponse(status: 202)) }
         let canonical = try Self.canonicalMessage(tenant: request.tenant, activity: activity, now: request.receivedAt)
         let dedupe = activity["id"]?.stringValue.map { DedupeID(namespace: provider, id: $0) }
-        if let address = BotFrameworkActivity.address(of: activity) {
+        if connector, let address = BotFrameworkActivity.address(of: activity) {
             let event = IngressEvent(
                 provider: provider,
                 input: canonical.json,
@@ -52,6 +55,30 @@ public struct WebChatAdapter: IngressAdapter {
                 dedupe: dedupe
             )
         )
+    }
+
+    /// Authenticates the caller: `false` for the page token (replies inline), `true` for a
+    /// verified Bot Framework JWT (replies through the connector); 401 otherwise.
+    private func isConnector(_ request: IngressRequest) async throws(IngressError) -> Bool {
+        let pageToken = request.credentials.value("WEBCHAT_TOKEN")
+        let appID = keys == nil ? nil : request.credentials.value("MICROSOFT_APP_ID")
+        if pageToken == nil && appID == nil { _ = try request.requiredCredential("WEBCHAT_TOKEN") }
+        guard let authorization = request.header("authorization"), authorization.hasPrefix("Bearer ") else {
+            throw IngressError(.unauthorized, "missing Authorization: Bearer token")
+        }
+        let bearer = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        if let pageToken, ConstantTime.equals(bearer, pageToken) { return false }
+        guard let keys, let appID, bearer.split(separator: ".", omittingEmptySubsequences: false).count == 3 else {
+            throw IngressError(.unauthorized, "invalid bearer token")
+        }
+        let activity = try? request.jsonBody()
+        _ = try await keys.verify(
+            authorization: authorization,
+            appID: appID,
+            channelID: activity?["channelId"]?.stringValue,
+            serviceURL: activity?["serviceUrl"]?.stringValue
+        )
+        return true
     }
 
     /// The replies, inline: `{"activities": [...]}`; a failed flow is a 500 with no detail.

@@ -1,16 +1,18 @@
 public import RunnerIngress
 
-/// WebChat: activities in with the tenant's bearer token; replies inline, or through the Bot
-/// Framework connector when the activity names a `serviceUrl`.
+/// WebChat: activities in with the tenant's bearer token, replies inline; or from the Bot
+/// Framework's Web Chat channel with its JWT, replies through that connector.
 public struct WebChatChannel: Channel {
     public let provider = "webchat"
     private let sender: BotFrameworkSender
+    private let keys: BotFrameworkKeys
 
-    public init(client: ProviderHTTPClient, tokens: BotFrameworkTokens) {
+    public init(client: ProviderHTTPClient, keys: BotFrameworkKeys, tokens: BotFrameworkTokens) {
         self.sender = BotFrameworkSender(client: client, tokens: tokens)
+        self.keys = keys
     }
 
-    public var routes: [ChannelRoute] { [ChannelRoute("/webchat/activities", adapter: WebChatAdapter())] }
+    public var routes: [ChannelRoute] { [ChannelRoute("/webchat/activities", adapter: WebChatAdapter(keys: keys))] }
 
     public var requiredCredentials: [String] { ["WEBCHAT_TOKEN"] }
 
