@@ -2,10 +2,17 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
-/// The benchmark's baseline: a bare Hummingbird route answering `ANY /webhook/{flow}` with
-/// fixed bytes (the runner's own response, captured by `benchmarks/run.sh`), so the runner's
-/// throughput can be reported as a ratio of what the HTTP stack alone does on this machine.
+/// The benchmark's baseline: a bare Hummingbird route answering `POST /webhook/{flow}` with
+/// fixed bytes (the runner's own response, captured by `benchmarks/run.sh`) and
+/// `POST /slack/events` with an empty 200 (what the runner acknowledges a Slack event with), so
+/// the runner's throughput can be reported as a ratio of what the HTTP stack alone does on this
+/// machine.
+///
+/// The same process stands in for Slack's Web API in the Slack scenario (a second instance on
+/// another port): `POST /api/chat.postMessage` answers `{"ok":true}` and counts, and
+/// `GET /api/count` reports how many replies arrived.
 ///
 /// Usage: greentic-bench-baseline PORT BODY_FILE CONTENT_TYPE
 @main
@@ -18,10 +25,24 @@ struct BenchBaseline {
         }
         let contentType = arguments[3]
         let bytes = ByteBuffer(bytes: Array(body))
+        let ok = ByteBuffer(string: #"{"ok":true}"#)
+        let replies = Atomic<Int>(0)
         let router = Router()
         router.on("/webhook/{flow}", method: .post) { request, _ -> Response in
             _ = try await request.body.collect(upTo: 512 * 1024)
             return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: bytes))
+        }
+        router.on("/slack/events", method: .post) { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 512 * 1024)
+            return Response(status: .ok)
+        }
+        router.on("/api/chat.postMessage", method: .post) { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 512 * 1024)
+            replies.add(1, ordering: .relaxed)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ok))
+        }
+        router.on("/api/count", method: .get) { _, _ -> String in
+            String(replies.load(ordering: .relaxed))
         }
         var logger = Logger(label: "bench-baseline")
         logger.logLevel = .warning

@@ -240,6 +240,20 @@ struct SlackTests {
         }
     }
 
+    @Test func timestampsFarOutOfRangeAreClampedNotACrash() {
+        for ts in ["9223372036854775807.000100", "-9223372036854775808.1"] {
+            let event: JSONValue = ["type": "message", "channel": "C1", "user": "U1", "text": "hi", "ts": .string(ts)]
+            let message = SlackEventsAdapter.canonicalMessage(
+                tenant: "acme",
+                body: ["type": "event_callback", "event": event],
+                event: event,
+                user: "U1",
+                now: Date(timeIntervalSince1970: 0)
+            )
+            #expect(["9999-12-31T23:59:59+00:00", "0000-01-01T00:00:00+00:00"].contains(message.json["timestamp"]?.stringValue), "\(ts)")
+        }
+    }
+
     @Test func repliesBecomeChatPostMessageBodies() throws {
         let thread = SlackAddress(channel: "C1", threadTS: "1.2")
         let plain = try SlackChannel.postMessage(.text("hi"), to: thread)

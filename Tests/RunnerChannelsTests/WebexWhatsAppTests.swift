@@ -159,6 +159,16 @@ struct WebexTests {
 struct WhatsAppTests {
     static let secret = "app-secret"
 
+    @Test func aTimestampFarOutOfRangeIsClampedNotACrash() {
+        let message = WhatsAppAdapter.canonicalMessage(
+            tenant: "acme",
+            message: ["from": "15551234567", "id": "wamid.1", "timestamp": "9223372036854775807", "type": "text", "text": ["body": "hi"]],
+            body: [:],
+            now: Date(timeIntervalSince1970: 0)
+        )
+        #expect(message.json["timestamp"] == "9999-12-31T23:59:59+00:00")
+    }
+
     static func request(_ body: String, signature: String? = nil, method: String = "POST", query: String? = nil) -> IngressRequest {
         let mac = Hex.encode(
             Array(HMAC<SHA256>.authenticationCode(for: Array(body.utf8), using: SymmetricKey(data: Array(Self.secret.utf8))))

@@ -17,6 +17,17 @@ struct RFC3339Tests {
         #expect(RFC3339.chronoString(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59+00:00")
     }
 
+    @Test func timestampsBeyondFourDigitYearsAreClampedNotATrap() {
+        #expect(RFC3339.chronoString(Date(timeIntervalSince1970: Double(Int64.max))) == "9999-12-31T23:59:59+00:00")
+        #expect(RFC3339.chronoString(Date(timeIntervalSince1970: 1e300)) == "9999-12-31T23:59:59+00:00")
+        #expect(RFC3339.chronoString(Date(timeIntervalSince1970: Double(Int64.min))) == "0000-01-01T00:00:00+00:00")
+        #expect(RFC3339.zuluString(Date(timeIntervalSince1970: -.infinity)) == "0000-01-01T00:00:00Z")
+        #expect(RFC3339.zuluString(Date(timeIntervalSince1970: .nan)) == "1970-01-01T00:00:00Z")
+        #expect(RFC3339.zuluString(epochSeconds: .min) == "0000-01-01T00:00:00Z")
+        #expect(RFC3339.zuluString(epochSeconds: .max) == "9999-12-31T23:59:59Z")
+        #expect(RFC3339.zuluString(epochSeconds: 253_402_300_799) == "9999-12-31T23:59:59Z")
+    }
+
     @Test func parses() {
         #expect(RFC3339.parse("2025-11-11T09:00:00+00:00") == Date(timeIntervalSince1970: 1_762_851_600))
         #expect(RFC3339.parse("2025-11-11T10:00:00.250+01:00") == Date(timeIntervalSince1970: 1_762_851_600.25))

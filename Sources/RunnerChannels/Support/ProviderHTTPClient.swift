@@ -71,7 +71,7 @@ public struct ProviderHTTPClient: Sendable {
             for (name, value) in headers { fields.add(name: name, value: value) }
             request = try HTTPClient.Request(url: url, method: method, headers: fields, body: body.map { .bytes($0) })
         } catch {
-            return .failure(.notSent("invalid request URL \(url): \(error)"))
+            return .failure(.notSent("invalid request URL \(Self.redacted(url)): \(error)"))
         }
         let delegate = TrackingAccumulator(maxBodyBytes: maxResponseBytes)
         let deadline =

@@ -90,7 +90,8 @@ public enum RFC3339 {
     /// Whole seconds and the fraction in nanoseconds, rounded to the microsecond: that is the
     /// precision a `Date` carries around the current epoch.
     private static func split(_ date: Date) -> (Int64, Int64) {
-        let interval = date.timeIntervalSince1970
+        let raw = date.timeIntervalSince1970
+        let interval = raw.isNaN ? 0 : min(max(raw, Double(earliest)), Double(latest))
         var seconds = Int64(interval.rounded(.down))
         var micros = Int64(((interval - Double(seconds)) * 1_000_000).rounded())
         if micros >= 1_000_000 {
@@ -106,7 +107,13 @@ public enum RFC3339 {
         base(seconds) + "Z"
     }
 
-    private static func base(_ seconds: Int64) -> String {
+    /// The range written, years 0000 through 9999: a timestamp beyond it (a signed provider
+    /// request may carry any number) is clamped to it rather than trapping.
+    private static let earliest: Int64 = -62_167_219_200  // 0000-01-01T00:00:00Z
+    private static let latest: Int64 = 253_402_300_799  // 9999-12-31T23:59:59Z
+
+    private static func base(_ unclamped: Int64) -> String {
+        let seconds = min(max(unclamped, earliest), latest)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
