@@ -38,18 +38,23 @@ public struct RunnerHost: Service {
     public let logger: Logger
     /// Called once the server listens, with the bound port (useful with port 0).
     public let onServerRunning: @Sendable (Int) async -> Void
+    /// The wall clock every timestamp, lease, retry and signature window is read from (tests
+    /// pass one they move themselves).
+    public let now: @Sendable () -> Date
 
     public init(
         configuration: RunnerHostConfiguration,
         channels: [any RunnerIngress.Channel] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "greentic.runner"),
+        now: @escaping @Sendable () -> Date = { Date() },
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.channels = channels
         self.environment = environment
         self.logger = logger
+        self.now = now
         self.onServerRunning = onServerRunning
     }
 
@@ -166,6 +171,7 @@ public struct RunnerHost: Service {
         warnAboutMissingCredentials(bindings: bindings, channels: channels, secrets: secrets)
         let credentials: @Sendable (String) -> ChannelCredentials = { secrets.channelCredentials(tenant: $0) }
         let delivery = configuration.delivery
+        let now = self.now
         let outbox = OutboxDispatcher(
             store: store,
             channels: channels,
@@ -175,6 +181,7 @@ public struct RunnerHost: Service {
                 return .init(tenant: limits.tenantLimit, conversation: limits.conversationLimit)
             },
             configuration: delivery.outbox,
+            now: now,
             logger: logger
         )
         let queue = InboxQueue(capacity: delivery.inboxConcurrency)
@@ -182,9 +189,9 @@ public struct RunnerHost: Service {
             pollIntervalMs: delivery.inboxPollIntervalMs,
             leaseMs: delivery.inboxLeaseMs ?? configuration.flowLimits.maxWallTimeMs + 60_000,
             maxAttempts: delivery.inboxMaxAttempts,
+            retryWindowSeconds: delivery.inboxRetryWindowSeconds,
             concurrency: delivery.inboxConcurrency
         )
-        let now: @Sendable () -> Date = { Date() }
         let runner = ConversationRunner(
             dependencies: .init(
                 store: store,
@@ -234,7 +241,8 @@ public struct RunnerHost: Service {
             store: store,
             requestReload: { reloader.requestReload() },
             outboxNudge: { outbox.nudge() },
-            token: configuration.admin.token
+            token: configuration.admin.token,
+            now: now
         ).register(on: router)
         ChannelRoutes(
             processor: processor,
@@ -258,7 +266,7 @@ public struct RunnerHost: Service {
                 serverName: "greentic-runner",
                 availableConnectionsDelegate: MaximumAvailableConnections(http.maxConnections, logger: logger)
             ),
-            services: [reloader, outbox, worker, StoreJanitor(store: store, logger: logger)],
+            services: [reloader, outbox, worker, StoreJanitor(store: store, now: now, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("greentic-runner listening", metadata: ["port": .stringConvertible(port)])

@@ -20,7 +20,7 @@ extension SQLiteRunnerStore {
                 }
                 var event = entry.event
                 var lease: InboxLease?
-                if let leaseUntil = acceptance.leaseUntil {
+                if let leaseUntil = acceptance.leaseUntil, try !Self.sessionHasWaitingEvents(event, db) {
                     event.attempts = 1
                     let token = ClaimToken.random()
                     lease = InboxLease(event: event, token: token, leaseUntil: leaseUntil)
@@ -35,6 +35,18 @@ extension SQLiteRunnerStore {
         }
     }
 
+    /// Whether an event of `event`'s session is pending or leased (so it must wait its turn).
+    private static func sessionHasWaitingEvents(_ event: InboxEvent, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM inbox INDEXED BY inbox_session
+                               WHERE tenant = ? AND session_key = ? AND state IN ('pending', 'leased'))
+                """,
+            arguments: [event.tenant, event.sessionKey]
+        ) ?? false
+    }
+
     /// Leases the due heads of their sessions, oldest first (`received_at`, then `id`).
     public func leaseInbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [InboxLease] {
         guard limit > 0 else { return [] }
@@ -43,25 +55,33 @@ extension SQLiteRunnerStore {
         return try await write("lease inbox events") { db in
             // Two walks in run order, each stopping after `limit` rows: events whose lease ran
             // out, and due pending ones (through `inbox_queue`, so a backlog is not sorted on
-            // every lease). Only the first waiting event of a session qualifies.
-            let head = """
-                AND NOT EXISTS (
-                  SELECT 1 FROM inbox e
-                  WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.state IN ('pending', 'leased')
-                    AND (e.received_at, e.id) < (i.received_at, i.id))
-                ORDER BY i.received_at, i.id
-                LIMIT ?
+            // every lease). A session's head is its leased event (at most one), else its
+            // earliest pending one; only heads qualify. (A pending event may sort before the
+            // leased one when nodes' clocks differ; it still waits.)
+            let noOtherLeased = """
+                SELECT 1 FROM inbox e
+                WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.id <> i.id AND e.state = 'leased'
                 """
             let expired = try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue WHERE i.state = 'leased' AND i.lease_until <= ? \(head)",
+                sql: """
+                    SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue
+                    WHERE i.state = 'leased' AND i.lease_until <= ? AND NOT EXISTS (\(noOtherLeased))
+                    ORDER BY i.received_at, i.id LIMIT ?
+                    """,
                 arguments: [nowMS, limit]
             )
             let pending = try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue WHERE i.state = 'pending' AND i.next_attempt_at <= ? \(head)",
+                sql: """
+                    SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue
+                    WHERE i.state = 'pending' AND i.next_attempt_at <= ? AND NOT EXISTS (\(noOtherLeased))
+                      AND NOT EXISTS (
+                        SELECT 1 FROM inbox e
+                        WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.state = 'pending'
+                          AND (e.received_at, e.id) < (i.received_at, i.id))
+                    ORDER BY i.received_at, i.id LIMIT ?
+                    """,
                 arguments: [nowMS, limit]
             )
             var events = try (expired + pending).map { row throws(StoreError) in try Self.inboxEvent(row) }
@@ -85,7 +105,8 @@ extension SQLiteRunnerStore {
         try await write("release inbox event") { db in
             try db.execute(
                 sql: """
-                    UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = NULL
+                    UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = NULL,
+                                     attempts = MAX(attempts - 1, 0)
                     WHERE id = ? AND state = 'leased' AND lease_token = ?
                     """,
                 arguments: [retryAt.epochMilliseconds, error, id, token.rawValue]

@@ -105,13 +105,45 @@ extension RunnerStoreConformance {
         #expect(try await store.leaseInbox(now: Fixture.at(20), limit: 10, leaseUntil: Fixture.at(60_000)).isEmpty, "s-2 waits for s-1")
         leases = try await store.leaseInbox(now: Fixture.at(1_000), limit: 10, leaseUntil: Fixture.at(60_000))
         #expect(leases.map(\.event.id) == ["s-1"])
-        #expect(leases.first?.event.attempts == 2)
+        #expect(leases.first?.event.attempts == 1, "a release takes back the attempt its lease counted")
         let again = try #require(leases.first)
         try await store.commit(
             RunCommit(inbox: .init(id: "s-1", token: again.token, outcome: .failed(error: "flow failed", retainUntil: Fixture.at(50_000))))
         )
         leases = try await store.leaseInbox(now: Fixture.at(1_001), limit: 10, leaseUntil: Fixture.at(60_000))
         #expect(leases.map(\.event.id) == ["s-2"], "a failed event does not block its session")
+    }
+
+    func inboxLeasesOnlyTheHeadOfASession(_ store: any RunnerStore) async throws {
+        _ = try await store.accept(Fixture.acceptance([(Fixture.inboxEvent("a-1", session: "a", receivedAt: 0), nil)]), now: Fixture.at(0))
+        var mine = Fixture.acceptance([
+            (Fixture.inboxEvent("a-2", session: "a", receivedAt: 1), nil),
+            (Fixture.inboxEvent("b-1", session: "b", receivedAt: 1), nil),
+            (Fixture.inboxEvent("b-2", session: "b", receivedAt: 1), nil),
+        ])
+        mine.leaseUntil = Fixture.at(10_000)
+        let outcomes = try await store.accept(mine, now: Fixture.at(1))
+        #expect(outcomes.map { if case .accepted(let lease) = $0 { lease?.event.id } else { "duplicate" } } == [nil, "b-1", nil])
+        #expect(
+            outcomes.allSatisfy { if case .accepted = $0 { true } else { false } },
+            "an event behind another of its session is accepted, not leased to the caller"
+        )
+        #expect(try await store.leaseInbox(now: Fixture.at(2), limit: 10, leaseUntil: Fixture.at(10_000)).map(\.event.id) == ["a-1"])
+
+        // Another node's clock runs behind: its event sorts before the running one, and still
+        // waits for it; the running one's expired lease is taken over first.
+        var late = Fixture.acceptance([(Fixture.inboxEvent("c-2", session: "c", receivedAt: 100), nil)])
+        late.leaseUntil = Fixture.at(10_000)
+        #expect(
+            try await store.accept(late, now: Fixture.at(100)).first.map { if case .accepted(let l) = $0 { l != nil } else { false } }
+                == true
+        )
+        var skewed = Fixture.acceptance([(Fixture.inboxEvent("c-1", session: "c", receivedAt: 50), nil)])
+        skewed.leaseUntil = Fixture.at(10_000)
+        #expect(try await store.accept(skewed, now: Fixture.at(100)) == [.accepted(nil)])
+        #expect(try await store.leaseInbox(now: Fixture.at(200), limit: 10, leaseUntil: Fixture.at(10_000)).isEmpty)
+        let takeover = try await store.leaseInbox(now: Fixture.at(10_000), limit: 10, leaseUntil: Fixture.at(20_000)).map(\.event.id)
+        #expect(takeover.sorted() == ["a-1", "b-1", "c-2"], "the expired leases, not the events behind them")
     }
 
     func inboxCompletionIsFencedByItsLease(_ store: any RunnerStore) async throws {

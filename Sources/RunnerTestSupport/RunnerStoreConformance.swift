@@ -89,6 +89,7 @@ public struct RunnerStoreConformance: Sendable {
         case inboxDuplicatesAreNotAccepted
         case inboxAcceptanceLeasedToTheCaller
         case inboxKeepsSessionOrder
+        case inboxLeasesOnlyTheHeadOfASession
         case inboxCompletionIsFencedByItsLease
         case inboxAcceptanceWritesItsOutboxAtomically
         // Purge
@@ -163,6 +164,7 @@ public struct RunnerStoreConformance: Sendable {
         case .inboxDuplicatesAreNotAccepted: try await inboxDuplicatesAreNotAccepted(store)
         case .inboxAcceptanceLeasedToTheCaller: try await inboxAcceptanceLeasedToTheCaller(store)
         case .inboxKeepsSessionOrder: try await inboxKeepsSessionOrder(store)
+        case .inboxLeasesOnlyTheHeadOfASession: try await inboxLeasesOnlyTheHeadOfASession(store)
         case .inboxCompletionIsFencedByItsLease: try await inboxCompletionIsFencedByItsLease(store)
         case .inboxAcceptanceWritesItsOutboxAtomically: try await inboxAcceptanceWritesItsOutboxAtomically(store)
         case .purgeRemovesOnlyExpired: try await purgeRemovesOnlyExpired(store)

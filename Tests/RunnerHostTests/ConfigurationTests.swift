@@ -43,7 +43,7 @@ struct ConfigurationTests {
                 "WHATSAPP_API_BASE_URL": "http://127.0.0.1:5/v21.0", "HTTP_IDLE_TIMEOUT": "5s", "HTTP_BODY_TIMEOUT": "2s",
                 "HTTP_MAX_CONNECTIONS": "100", "OUTBOX_MAX_ATTEMPTS": "4", "OUTBOX_BACKOFF_BASE": "250ms", "OUTBOX_BACKOFF_MAX": "1m",
                 "OUTBOX_CONCURRENCY": "5", "OUTBOX_TENANT_CONCURRENCY": "2", "OUTBOX_SEND_TIMEOUT": "10s", "OUTBOX_DEAD_TTL": "1d",
-                "OUTBOX_RESEND_UNKNOWN": "true", "INBOX_CONCURRENCY": "7", "INBOX_LEASE": "40s",
+                "OUTBOX_RESEND_UNKNOWN": "true", "INBOX_CONCURRENCY": "7", "INBOX_LEASE": "40s", "INBOX_RETRY_WINDOW": "2h",
             ],
             bindings: ["a.yaml", "b.yaml"],
             port: 7000
@@ -94,6 +94,7 @@ struct ConfigurationTests {
         #expect(outbox.deadLetterRetentionSeconds == 86_400)
         #expect(outbox.resendUnknownOutcomes)
         #expect(configuration.delivery.inboxConcurrency == 7)
+        #expect(configuration.delivery.inboxRetryWindowSeconds == 7_200)
         #expect(configuration.wasm == .init(fuel: 1000, timeoutMs: 250, maxMemoryMB: 16, workers: 3))
         #expect(configuration.flowLimits.maxNodes == 10)
         #expect(configuration.flowLimits.maxWallTimeMs == 5000)
@@ -125,6 +126,7 @@ struct ConfigurationTests {
         (["HTTP_IDLE_TIMEOUT": "0s"], "HTTP_IDLE_TIMEOUT"),
         (["HTTP_MAX_CONNECTIONS": "0"], "HTTP_MAX_CONNECTIONS"),
         (["INBOX_LEASE": "20s"], "INBOX_LEASE"),
+        (["INBOX_RETRY_WINDOW": "500ms"], "INBOX_RETRY_WINDOW"),
     ])
     func badValuesNameTheVariable(_ environment: [String: String], _ variable: String) throws {
         let error = try #require(throws: ConfigurationError.self) { try configuration(environment) }

@@ -118,4 +118,51 @@ struct InboxRecoveryTests {
             }
         }
     }
+
+    @Test func anEventThatCannotRunYetIsRetriedPastTheAttemptLimitUntilItsWindowEnds() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [Self.echo]))
+        try FileManager.default.createDirectory(
+            at: URL(fileURLWithPath: deployment.storePath).deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
+        // An event of a tenant this node has not loaded, whose runs already died four times.
+        let clock = ManualClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
+        let store = try await SQLiteRunnerStore(path: deployment.storePath)
+        var event = Self.event("ghostly", text: "boo", at: clock.now)
+        event.tenant = "ghost"
+        event.attempts = 4
+        _ = try await store.accept(
+            Acceptance(entries: [.init(event: event, dedupe: nil)], response: StoredResponse(status: 200), retainUntil: clock.now),
+            now: clock.now
+        )
+        try await store.close()
+
+        var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        configuration.delivery.inboxPollIntervalMs = 20
+        configuration.delivery.inboxMaxAttempts = 5
+        configuration.delivery.inboxRetryWindowSeconds = 3600
+        let recorder = LogRecorder()
+        try await withLiveHost(configuration, logger: recorder.logger, now: clock.reader) { client async throws in
+            @Sendable func retries() -> [LogRecorder.Line] { recorder.recorded.filter { $0.message == "the event will run again later" } }
+            // Not loaded is not poison: far more retries than the attempt limit, each after a
+            // delay of half the event's age.
+            for round in 1...12 {
+                #expect(try await eventually { retries().count == round }, "retry \(round)")
+                let age = Double((round - 1) * 300)
+                #expect(retries().last?.metadata["retry_in_s"].map { "\($0)" } == "\(min(300, max(1, age / 2)))")
+                #expect(try await eventually { try await client.adminStatus()["inbox"] == ["pending": 1, "in_flight": 0, "failed": 0] })
+                clock.advance(by: 300)
+            }
+            // An hour after it arrived, it is given up and recorded as failed.
+            #expect(try await eventually { try await client.adminStatus()["inbox"] == ["pending": 0, "in_flight": 0, "failed": 1] })
+            #expect(retries().count == 12)
+            #expect(
+                recorder.recorded.contains {
+                    $0.message.hasPrefix("the event cannot run") && "\($0.metadata)".contains("gave up after retrying for 3600 s")
+                }
+            )
+        }
+    }
 }

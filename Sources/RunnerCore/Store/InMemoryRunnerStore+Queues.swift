@@ -54,6 +54,15 @@ extension InMemoryRunnerStore {
         static func precedes(_ lhs: InboxEntry, _ rhs: InboxEntry) -> Bool {
             (lhs.event.receivedAt, lhs.event.id) < (rhs.event.receivedAt, rhs.event.id)
         }
+
+        /// Whether this entry, rather than `other`, is its session's head: the leased one (a
+        /// session has at most one), else the earliest pending one.
+        func isHead(over other: InboxEntry) -> Bool {
+            if state == .leased || other.state == .leased { return state == .leased }
+            return Self.precedes(self, other)
+        }
+
+        var sessionKey: SessionKey { SessionKey(tenant: event.tenant, session: event.sessionKey) }
     }
 
     struct ConversationKey: Hashable, Sendable {
@@ -91,18 +100,20 @@ extension InMemoryRunnerStore {
         }
         try checkNewOutboxIDs(newMessages)
 
+        var waiting = Set(inbox.values.filter { $0.state == .pending || $0.state == .leased }.map(\.sessionKey))
         var outcomes: [AcceptOutcome] = []
         for (entry, isAccepted) in zip(acceptance.entries, accepted) {
             guard isAccepted else {
                 outcomes.append(.duplicate)
                 continue
             }
+            let first = waiting.insert(SessionKey(tenant: entry.event.tenant, session: entry.event.sessionKey)).inserted
             if let key = entry.dedupe {
                 dedupe[key] = .done(response: acceptance.response, retainUntil: acceptance.retainUntil)
             }
             var stored = InboxEntry(event: entry.event)
             var lease: InboxLease?
-            if let leaseUntil = acceptance.leaseUntil {
+            if let leaseUntil = acceptance.leaseUntil, first {
                 let token = ClaimToken.random()
                 stored.event.attempts = 1
                 stored.state = .leased
@@ -123,9 +134,8 @@ extension InMemoryRunnerStore {
         guard limit > 0 else { return [] }
         var heads: [SessionKey: InboxEntry] = [:]
         for entry in inbox.values where entry.state == .pending || entry.state == .leased {
-            let key = SessionKey(tenant: entry.event.tenant, session: entry.event.sessionKey)
-            if let head = heads[key], !InboxEntry.precedes(entry, head) { continue }
-            heads[key] = entry
+            if let head = heads[entry.sessionKey], !entry.isHead(over: head) { continue }
+            heads[entry.sessionKey] = entry
         }
         let due = heads.values.filter { $0.isDue(at: now) }.sorted(by: InboxEntry.precedes).prefix(limit)
         var leases: [InboxLease] = []
@@ -148,6 +158,7 @@ extension InMemoryRunnerStore {
         entry.token = nil
         entry.leaseUntil = nil
         entry.event.nextAttemptAt = retryAt
+        entry.event.attempts = max(0, entry.event.attempts - 1)
         entry.lastError = error
         inbox[id] = entry
         return true

@@ -19,7 +19,7 @@ public struct InboxEvent: Sendable, Hashable {
     /// Where replies go; `nil` when the event has no reply channel.
     public var reply: ReplyTarget?
     public var receivedAt: Date
-    /// Times it was leased (each lease may have run it).
+    /// Leases that may have run it: a lease given back with a release does not count.
     public var attempts: Int
     /// When it is next due.
     public var nextAttemptAt: Date

@@ -49,20 +49,26 @@ public protocol RunnerStore: Sendable {
     /// Records events acknowledged to their provider, in one transaction: per entry, its
     /// dedupe record (answering redeliveries with `acceptance.response`), its inbox row and its
     /// immediate outbox messages. An entry whose dedupe key is live (`processing` with a live
-    /// lease, or `done` and retained) is a ``AcceptOutcome/duplicate`` and writes nothing.
+    /// lease, or `done` and retained) is a ``AcceptOutcome/duplicate`` and writes nothing. With
+    /// `acceptance.leaseUntil`, an entry is leased to the caller only when no event of its
+    /// session is pending or leased (counting the acceptance's earlier entries); the others
+    /// wait their turn in the inbox.
     ///
     /// - Returns: one outcome per entry, in order.
     func accept(_ acceptance: Acceptance, now: Date) async throws(StoreError) -> [AcceptOutcome]
 
     /// Leases up to `limit` due inbox events: pending with `nextAttemptAt <= now`, or leased
-    /// with an expired lease. An event is taken only when no earlier event (`receivedAt`, then
-    /// `id`) of the same tenant and session is pending or leased, so a session's events run in
-    /// arrival order, one at a time. Each lease increments `attempts` and gets a new token.
+    /// with an expired lease. Only a session's head is taken: its leased event (a session has
+    /// at most one), else its earliest pending one (`receivedAt`, then `id`), so a session's
+    /// events run in arrival order, one at a time. Each lease increments `attempts` and gets a
+    /// new token.
     func leaseInbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [InboxLease]
 
     /// Gives a leased inbox event back, due again at `retryAt` (its flow could not run yet:
-    /// the store or a provider API was unavailable). Returns `false`, writing nothing, when
-    /// `token` no longer holds the lease.
+    /// the store or a provider API was unavailable), and takes back the attempt its lease
+    /// counted: `attempts` counts only leases that ended with neither a release nor a
+    /// completion (a crash or a hang). Returns `false`, writing nothing, when `token` no longer
+    /// holds the lease.
     @discardableResult
     func releaseInbox(id: String, token: ClaimToken, retryAt: Date, error: String) async throws(StoreError) -> Bool
 

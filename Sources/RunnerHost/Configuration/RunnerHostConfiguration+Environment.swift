@@ -36,6 +36,7 @@ extension RunnerHostConfiguration {
     /// | `OUTBOX_DEAD_TTL`, `OUTBOX_RESEND_UNKNOWN` | dead letters | `7d`, `false` |
     /// | `INBOX_CONCURRENCY` | accepted events running at once | `16` |
     /// | `INBOX_LEASE` | how long a node holds an accepted event it runs (failover time) | `FLOW_TIMEOUT` + 60 s |
+    /// | `INBOX_RETRY_WINDOW` | how long an accepted event that cannot run yet is retried | `24h` |
     /// | `WASM_FUEL`, `WASM_TIMEOUT`, `WASM_MAX_MEMORY_MB`, `WASM_WORKERS` | Wasm defaults | `50000000`, `5s`, `64`, 2 × cores (≥ 4) |
     /// | `FLOW_MAX_NODES`, `FLOW_TIMEOUT`, `FLOW_MAX_PAYLOAD_BYTES` | run limits | `256`, `30s`, `524288` |
     ///
@@ -156,6 +157,9 @@ extension RunnerHostConfiguration {
         configuration.delivery.outbox = outbox
         configuration.delivery.inboxConcurrency =
             try env.int("INBOX_CONCURRENCY", range: 1...4096) ?? configuration.delivery.inboxConcurrency
+        if let window = try env.duration("INBOX_RETRY_WINDOW", minimumMs: 1000) {
+            configuration.delivery.inboxRetryWindowSeconds = window / 1000
+        }
 
         configuration.wasm.fuel = UInt64(try env.int("WASM_FUEL", range: 1...Int.max) ?? Int(configuration.wasm.fuel))
         configuration.wasm.timeoutMs = try env.duration("WASM_TIMEOUT", minimumMs: 1) ?? configuration.wasm.timeoutMs

@@ -242,8 +242,13 @@ extension RunnerHostConfiguration {
         public var outbox: OutboxDispatcher.Configuration
         /// Accepted events running at once (`INBOX_CONCURRENCY`, default 16).
         public var inboxConcurrency: Int
-        /// Runs after which an accepted event that keeps failing to run is given up (default 5).
+        /// Runs ending without an outcome (a crash or a hang) after which an accepted event is
+        /// given up (default 5).
         public var inboxMaxAttempts: Int
+        /// How long after arrival an accepted event that cannot run yet (tenant not loaded,
+        /// store or provider API unavailable) is retried before it is given up
+        /// (`INBOX_RETRY_WINDOW`, default 24 h).
+        public var inboxRetryWindowSeconds: Int
         /// How often the inbox is polled for events left by a crash or another node (default 1 s).
         public var inboxPollIntervalMs: Int
         /// How long a node holds an accepted event it runs (`INBOX_LEASE`); after a crash the
@@ -255,6 +260,7 @@ extension RunnerHostConfiguration {
             outbox: OutboxDispatcher.Configuration = .init(),
             inboxConcurrency: Int = 16,
             inboxMaxAttempts: Int = 5,
+            inboxRetryWindowSeconds: Int = 86_400,
             inboxPollIntervalMs: Int = 1000,
             inboxLeaseMs: Int? = nil
         ) {
@@ -263,6 +269,7 @@ extension RunnerHostConfiguration {
             self.outbox = outbox
             self.inboxConcurrency = inboxConcurrency
             self.inboxMaxAttempts = inboxMaxAttempts
+            self.inboxRetryWindowSeconds = inboxRetryWindowSeconds
             self.inboxPollIntervalMs = inboxPollIntervalMs
         }
     }

@@ -41,6 +41,8 @@ struct EventProcessor: Sendable {
 
     /// The answer when the store cannot take an event: nothing was recorded, the provider retries.
     static let unavailable = DedupeGate.unavailableResponse
+    /// The longest wait before an event that could not run is tried again.
+    static let maxRetryDelaySeconds: Double = 300
 
     // MARK: - Run inside the request
 
@@ -100,8 +102,12 @@ struct EventProcessor: Sendable {
         let now = dependencies.now()
         let leaseToSelf = dependencies.queue.hasCapacity
         var entries: [Acceptance.Entry] = []
-        for (event, flow) in events {
-            let id = UUID().uuidString
+        // One batch shares its arrival time; ids that sort in batch order keep a session's
+        // events (WhatsApp sends several per request) in that order.
+        let batch = UUID().uuidString
+        for (index, (event, flow)) in events.enumerated() {
+            let position = String(index)
+            let id = "\(batch)-\(String(repeating: "0", count: max(0, 6 - position.count)))\(position)"
             var acknowledgements: [OutboxMessage] = []
             if let target = event.reply, !event.acknowledgements.isEmpty {
                 acknowledgements = ReplyPlanner.rows(
@@ -175,7 +181,7 @@ struct EventProcessor: Sendable {
         )
         logger[metadataKey: "gt.event"] = .string(event.id)
         guard lease.event.attempts <= dependencies.inbox.maxAttempts else {
-            await fail(lease, "gave up after \(lease.event.attempts - 1) attempts", logger: logger)
+            await fail(lease, "gave up: \(lease.event.attempts - 1) runs ended without an outcome (a crash or a hang)", logger: logger)
             return
         }
         guard let runtime else {
@@ -272,16 +278,26 @@ struct EventProcessor: Sendable {
         await complete(lease, .failed(error: message, retainUntil: retain), logger: logger)
     }
 
-    /// Gives the event back to run again later, with backoff by its attempts.
+    /// Gives the event back to run again later (it could not run yet: its tenant is not
+    /// loaded, or the store or a provider API is unavailable). Such a release does not count
+    /// toward ``InboxWorker/Configuration/maxAttempts``; the delay grows with the event's age
+    /// (half of it, 1 s to 5 min, never before the provider's `Retry-After` within that cap),
+    /// and an event still waiting after ``InboxWorker/Configuration/retryWindowSeconds`` is
+    /// given up.
     private func retry(_ lease: InboxLease, _ message: String, retryAfterSeconds: Double? = nil, logger: EventLogger) async {
-        let backoff = min(300, pow(2, Double(max(0, lease.event.attempts - 1))))
-        let delay = max(backoff, retryAfterSeconds ?? 0)
+        let now = dependencies.now()
+        let age = max(0, now.timeIntervalSince(lease.event.receivedAt))
+        guard age < Double(dependencies.inbox.retryWindowSeconds) else {
+            await fail(lease, "gave up after retrying for \(Int(age)) s: \(message)", logger: logger)
+            return
+        }
+        let delay = min(Self.maxRetryDelaySeconds, max(1, age / 2, retryAfterSeconds ?? 0))
         logger.warning("the event will run again later", metadata: ["error": .string(message), "retry_in_s": .stringConvertible(delay)])
         do {
             try await dependencies.store.releaseInbox(
                 id: lease.event.id,
                 token: lease.token,
-                retryAt: dependencies.now().addingTimeInterval(delay),
+                retryAt: now.addingTimeInterval(delay),
                 error: message
             )
         } catch {

@@ -17,8 +17,12 @@ final class InboxWorker: Service, Sendable {
         var pollIntervalMs: Int = 1000
         /// How long a leased event is reserved for one run (longer than the flow timeout).
         var leaseMs: Int = 90_000
-        /// Leases after which an event that keeps failing to run is given up (default 5).
+        /// Runs that ended without an outcome (the process died or hung) after which an event
+        /// is given up as poison (default 5).
         var maxAttempts: Int = 5
+        /// How long after its arrival an event that cannot run yet (tenant not loaded, store or
+        /// provider API unavailable) keeps being retried before it is given up (default 24 h).
+        var retryWindowSeconds: Int = 86_400
         /// Events running at once (default 16).
         var concurrency: Int = 16
     }

@@ -19,6 +19,7 @@ func withLiveHost<T: Sendable>(
     channels: [any RunnerIngress.Channel] = [],
     environment: [String: String] = telegramTestEnvironment,
     logger recordingLogger: Logger? = nil,
+    now: @escaping @Sendable () -> Date = { Date() },
     _ body: @Sendable (LiveClient) async throws -> T
 ) async throws -> T {
     var configuration = configuration
@@ -33,6 +34,7 @@ func withLiveHost<T: Sendable>(
             channels: channels,
             environment: environment,
             logger: logger,
+            now: now,
             onServerRunning: { reportPort($0) }
         )
     } _: { port in
