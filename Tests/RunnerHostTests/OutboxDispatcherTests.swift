@@ -76,6 +76,32 @@ struct OutboxDispatcherTests {
         #expect(setup.channel.sentTexts == ["hi", "hi"], "one failed attempt, one delivery, nothing more")
     }
 
+    @Test func retryAfterIsCappedAtTheBackoffMaximum() async throws {
+        let setup = Setup(configuration: .init(backoffBaseMs: 1000, backoffMaxMs: 60_000))
+        setup.channel.script("hi", .fail(DeliveryError(.transient, "HTTP 429", retryAfterSeconds: 9_000_000)))
+        try await setup.queue(setup.message("m", text: "hi"))
+        #expect(await setup.dispatcher.drain().retried == 1)
+        setup.clock.advance(by: 59.9)
+        #expect(await setup.dispatcher.drain() == .init())
+        setup.clock.advance(by: 0.2)
+        #expect(await setup.dispatcher.drain().delivered == 1, "a 104-day Retry-After waits OUTBOX_BACKOFF_MAX")
+    }
+
+    @Test func aHungSendDoesNotHoldUpRepliesQueuedMeanwhile() async throws {
+        // No poll tick during the test: only the nudge can bring the new reply in.
+        let setup = Setup(configuration: .init(pollIntervalMs: 3_600_000))
+        setup.channel.gate.close()
+        try await setup.queue(setup.message("stuck", chat: "a"))
+        async let report = setup.dispatcher.drain()
+        #expect(try await eventuallyTrue { setup.channel.gate.arrived == 1 })
+        try await setup.queue(setup.message("meanwhile", chat: "b", sequence: 1))
+        setup.dispatcher.nudge()
+        #expect(try await eventuallyTrue { setup.channel.gate.arrived == 2 }, "the new reply's send starts while the first hangs")
+        setup.channel.gate.open()
+        #expect(await report.delivered == 2)
+        #expect(Set(setup.channel.sentTexts) == ["stuck", "meanwhile"])
+    }
+
     @Test func backoffDoublesUpToItsCapAndDeadLettersAfterMaxAttempts() async throws {
         let configuration = OutboxDispatcher.Configuration(maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 4000)
         let setup = Setup(configuration: configuration)

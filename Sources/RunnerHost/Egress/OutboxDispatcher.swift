@@ -107,6 +107,8 @@ public final class OutboxDispatcher: Service, Sendable {
     private let random: @Sendable () -> Double
     private let logger: Logger
     private let loop = TriggeredLoop()
+    /// Wakes a drain waiting on slow sends when new replies are queued.
+    private let doorbell = Doorbell()
 
     init(
         store: any RunnerStore,
@@ -131,6 +133,7 @@ public final class OutboxDispatcher: Service, Sendable {
     /// Asks for a drain as soon as possible (coalesced).
     func nudge() {
         loop.nudge()
+        doorbell.ring()
     }
 
     public func run() async throws {
@@ -138,14 +141,22 @@ public final class OutboxDispatcher: Service, Sendable {
     }
 
     /// Delivers every message that is due, with at most ``Configuration/concurrency`` sends in
-    /// flight, until none is left to lease. Graceful shutdown stops the leasing; sends in flight
-    /// finish.
+    /// flight, until none is left to lease. While sends are in flight it leases again when one
+    /// finishes, when nudged and on every poll tick, so a hung send never holds up other
+    /// replies. Graceful shutdown stops the leasing; sends in flight finish.
     @discardableResult
     func drain() async -> DrainReport {
+        enum Wake: Sendable {
+            case finished(tenant: String, Outcome)
+            case nudgedOrTick
+        }
         var report = DrainReport()
-        await withTaskGroup(of: (String, Outcome).self) { group in
+        let doorbell = self.doorbell
+        let tick = Duration.milliseconds(configuration.pollIntervalMs)
+        await withTaskGroup(of: Wake.self) { group in
             var inFlight: [String: Int] = [:]
             var running = 0
+            var waking = false
             var mayLease = true
             while true {
                 if mayLease, running < configuration.concurrency, !Task.isCancelled, !Task.isShuttingDownGracefully {
@@ -155,16 +166,36 @@ public final class OutboxDispatcher: Service, Sendable {
                     for lease in leases {
                         running += 1
                         inFlight[lease.message.tenant, default: 0] += 1
-                        group.addTask { (lease.message.tenant, await self.deliver(lease)) }
+                        group.addTask { .finished(tenant: lease.message.tenant, await self.deliver(lease)) }
                     }
                 }
-                guard running > 0, let (tenant, outcome) = await group.next() else { break }
-                running -= 1
-                inFlight[tenant, default: 1] -= 1
-                report.record(outcome)
-                // A finished send may have unblocked the next message of its conversation.
+                guard running > 0 else { break }
+                if !waking {
+                    waking = true
+                    group.addTask {
+                        await withTaskGroup(of: Void.self) { either in
+                            either.addTask { await doorbell.wait() }
+                            either.addTask { try? await Task.sleep(for: tick) }
+                            await either.next()
+                            either.cancelAll()
+                        }
+                        return .nudgedOrTick
+                    }
+                }
+                guard let wake = await group.next() else { break }
+                switch wake {
+                case .finished(let tenant, let outcome):
+                    running -= 1
+                    inFlight[tenant, default: 1] -= 1
+                    report.record(outcome)
+                case .nudgedOrTick:
+                    waking = false
+                }
+                // A finished send may have unblocked the next message of its conversation, and
+                // a nudge or tick may have brought new ones.
                 mayLease = true
             }
+            group.cancelAll()
         }
         return report
     }
@@ -275,8 +306,10 @@ public final class OutboxDispatcher: Service, Sendable {
                 logger.error("reply dead-lettered", metadata: ["error": .string(error.message), "attempts": .stringConvertible(attempt)])
                 return .deadLetter(error: "gave up after \(attempt) attempts: \(error.message)", retainUntil: retention(now))
             }
-            // Never before the provider's Retry-After, never in a tight loop.
-            let delay = max(error.retryAfterSeconds ?? 0, backoffSeconds(afterAttempt: attempt))
+            // Never before the provider's Retry-After (up to the backoff cap: a hostile or
+            // broken header cannot park a reply for days), never in a tight loop.
+            let retryAfter = min(error.retryAfterSeconds ?? 0, Double(configuration.backoffMaxMs) / 1000)
+            let delay = max(retryAfter, backoffSeconds(afterAttempt: attempt))
             logger.warning(
                 "reply delivery failed; will retry",
                 metadata: [
