@@ -29,11 +29,20 @@ public final class FakeProviderAPI: Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: [UInt8]
+        /// How long the fake waits before answering (a slow provider).
+        public var delay: Duration = .zero
 
         public init(status: Int = 200, headers: [String: String] = ["content-type": "application/json"], body: [UInt8]) {
             self.status = status
             self.headers = headers
             self.body = body
+        }
+
+        /// This answer, given after `delay`.
+        public func delayed(by delay: Duration) -> Answer {
+            var answer = self
+            answer.delay = delay
+            return answer
         }
 
         public static func json(_ status: Int = 200, _ value: JSONValue, headers: [String: String] = [:]) -> Answer {
@@ -75,6 +84,7 @@ public final class FakeProviderAPI: Sendable {
             )
             self.recorded.withLock { $0.append(call) }
             let answer = self.script.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? self.defaultAnswer(call)
+            if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
             var fields = HTTPFields()
             for (name, value) in answer.headers {
                 if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }

@@ -193,6 +193,48 @@ struct BotFrameworkTests {
         #expect(error?.code == .unavailable)
     }
 
+    @Test func anUnreachableKeyServiceIsAskedOnceForManyRequestsAndThenEvery10Seconds() async throws {
+        let api = FakeProviderAPI { _ in .json(503, ["error": "down"]) }
+        let issuer = try await BotFrameworkTestIssuer(kid: "k")
+        let token = try await issuer.token(appID: Self.appID, serviceURL: Self.serviceURL)
+        try await api.run { baseURL in
+            let clock = ManualClock()
+            let keys = BotFrameworkKeys(
+                client: ProviderHTTPClient(http: HTTPClient.shared),
+                metadataURL: "\(baseURL)/openid",
+                now: clock.reader
+            )
+            @Sendable func burst() async -> [IngressError.Code?] {
+                await withTaskGroup(of: IngressError.Code?.self) { group in
+                    for _ in 0..<20 {
+                        group.addTask {
+                            do throws(IngressError) {
+                                _ = try await keys.verify(
+                                    authorization: "Bearer \(token)",
+                                    appID: Self.appID,
+                                    channelID: "msteams",
+                                    serviceURL: Self.serviceURL
+                                )
+                                return nil
+                            } catch {
+                                return error.code
+                            }
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            #expect(await burst() == Array(repeating: .unavailable, count: 20))
+            #expect(api.calls(to: "/openid").count == 1, "twenty requests share one fetch")
+            clock.advance(by: 9)
+            #expect(await burst() == Array(repeating: .unavailable, count: 20))
+            #expect(api.calls(to: "/openid").count == 1, "not again within 10 s")
+            clock.advance(by: 2)
+            _ = await burst()
+            #expect(api.calls(to: "/openid").count == 2)
+        }
+    }
+
     static let teamsMessage = #"""
         {"type":"message","id":"1731315600123","timestamp":"2025-11-11T09:00:00.123Z","serviceUrl":"https://smba.trafficmanager.net/teams/",
          "channelId":"msteams","from":{"id":"user-123","name":"Ada","aadObjectId":"aad-1"},
@@ -340,6 +382,33 @@ struct BotFrameworkTests {
         unconfigured.credentials = .none
         let error = await #expect(throws: IngressError.self) { try await WebChatAdapter().handle(unconfigured) }
         #expect(error?.message == "WEBCHAT_TOKEN is not configured for tenant demo")
+    }
+
+    @Test func theTokenAndThePostShareTheSendsTimeout() async throws {
+        // Each takes 0.6 s: alone, each fits the 1 s timeout; together they must not.
+        let api = FakeProviderAPI { call in
+            call.path == "/token"
+                ? FakeProviderAPI.Answer.json(200, ["access_token": "t", "expires_in": 3600]).delayed(by: .milliseconds(600))
+                : FakeProviderAPI.Answer.json(200, ["id": "reply-1"]).delayed(by: .milliseconds(600))
+        }
+        try await api.run { baseURL in
+            let client = ProviderHTTPClient(http: HTTPClient.shared)
+            let sender = BotFrameworkSender(client: client, tokens: BotFrameworkTokens(client: client, tokenURL: "\(baseURL)/token"))
+            let address = BotFrameworkAddress(serviceURL: baseURL, conversationID: "c1", activityID: "a1", bot: nil, user: nil)
+            let context = DeliveryContext(
+                tenant: "acme",
+                credentials: ChannelCredentials(["MICROSOFT_APP_ID": Self.appID, "MICROSOFT_APP_PASSWORD": "pw"]),
+                messageID: "m1",
+                attempt: 1,
+                timeout: .seconds(1)
+            )
+            await #expect(throws: DeliveryError.self) {
+                try await sender.send(OutboundMessage(text: "hi"), to: address, context: context, provider: "teams")
+            }
+            // With the token cached, the post alone fits.
+            try await sender.send(OutboundMessage(text: "hi"), to: address, context: context, provider: "teams")
+            #expect(api.calls(to: "/token").count == 1)
+        }
     }
 
     @Test func repliesAreActivitiesAnsweringTheIncomingOne() throws {

@@ -9,7 +9,8 @@ public import RunnerIngress
 /// Keys come from the OpenID metadata document (`BOTFRAMEWORK_OPENID_METADATA_URL` → its
 /// `jwks_uri`); they are cached for a day and fetched again at once when a token names a key
 /// id the cache does not know (at most once a minute, so forged key ids cannot make the runner
-/// hammer Microsoft). A token is accepted only when: its header says RS256 (nothing else, so no
+/// hammer Microsoft). While no keys are cached, or a day-old set is due, a failed fetch is
+/// retried at most every 10 s, and concurrent requests share one fetch. A token is accepted only when: its header says RS256 (nothing else, so no
 /// `none` and no algorithm confusion) and names a key; its signature verifies (jwt-kit); its
 /// `iss` is `https://api.botframework.com`; its `aud` is the tenant's `MICROSOFT_APP_ID`; `exp`
 /// is in the future and `nbf` (when present) in the past, with five minutes of skew; the key's
@@ -31,6 +32,12 @@ public actor BotFrameworkKeys {
     private var knownKeyIDs: Set<String> = []
     private var fetchedAt: Date?
     private var lastAttempt: Date?
+    /// Requests waiting for the fetch in flight; `nil` when none is.
+    private var waiters: [CheckedContinuation<Void, Never>]?
+    /// Least time between two fetches while keys are missing or due.
+    static let retrySeconds: Double = 10
+    /// Least time between two fetches for an unknown key id.
+    static let unknownKeyRetrySeconds: Double = 60
 
     public init(client: ProviderHTTPClient, metadataURL: String, now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
@@ -61,10 +68,10 @@ public actor BotFrameworkKeys {
         guard header.alg == "RS256" else { throw IngressError(.unauthorized, "the token must be signed with RS256") }
         guard let kid = header.kid, !kid.isEmpty else { throw IngressError(.unauthorized, "the token names no signing key") }
         if fetchedAt.map({ now().timeIntervalSince($0) > 86_400 }) ?? true {
-            await refresh()
+            await refresh(unlessAttemptedWithin: Self.retrySeconds)
         }
-        if !knownKeyIDs.contains(kid), lastAttempt.map({ now().timeIntervalSince($0) > 60 }) ?? true {
-            await refresh()
+        if !knownKeyIDs.contains(kid) {
+            await refresh(unlessAttemptedWithin: Self.unknownKeyRetrySeconds)
         }
         guard fetchedAt != nil else { throw IngressError(.unavailable, "the Bot Framework signing keys could not be fetched") }
         guard knownKeyIDs.contains(kid) else { throw IngressError(.unauthorized, "the token's signing key is unknown") }
@@ -93,8 +100,23 @@ public actor BotFrameworkKeys {
         return Claims(serviceURL: claimed)
     }
 
+    /// Fetches the keys unless a fetch started less than `interval` ago; a caller arriving
+    /// while one is in flight waits for it instead of starting another.
+    private func refresh(unlessAttemptedWithin interval: Double) async {
+        if waiters != nil {
+            await withCheckedContinuation { waiters?.append($0) }
+            return
+        }
+        if let lastAttempt, now().timeIntervalSince(lastAttempt) < interval { return }
+        waiters = []
+        await fetch()
+        let waiting = waiters ?? []
+        waiters = nil
+        for waiter in waiting { waiter.resume() }
+    }
+
     /// Fetches the metadata document and its key set; keeps the old keys when that fails.
-    private func refresh() async {
+    private func fetch() async {
         lastAttempt = now()
         let timeout = Duration.seconds(10)
         guard case .success(let metadata) = await client.execute(.GET, metadataURL, timeout: timeout), metadata.status == 200,
