@@ -108,6 +108,11 @@ import GRDB
 /// `outbox_queue`: state, created_at, sequence, id) instead of by due time, so leasing walks the
 /// oldest pending rows and stops after the batch, rather than sorting every due row of a
 /// backlog on every lease.
+///
+/// ## v5
+///
+/// Dead letters carried over from v1/v2 (which had no retention) get one: seven days (the
+/// default `OUTBOX_DEAD_TTL`) from the upgrade, so they are purged like newer ones.
 enum SQLiteSchema {
     /// Every migration this build knows, in order.
     static var migrator: DatabaseMigrator { migrator(through: nil) }
@@ -116,12 +121,21 @@ enum SQLiteSchema {
     /// with it to check upgrades.
     static func migrator(through last: String?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4)]
+        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5)]
         for (identifier, migration) in all {
             migrator.registerMigration(identifier, migrate: migration)
             if identifier == last { break }
         }
         return migrator
+    }
+
+    private static func v5(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE outbox SET retain_until = CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 7 * 86400000
+                WHERE state = 'dead' AND retain_until IS NULL
+                """
+        )
     }
 
     private static func v4(_ db: Database) throws {

@@ -67,7 +67,7 @@ struct SQLiteRunnerStoreTests {
 
         let observer = try DatabaseQueue(path: path)
         let applied = try await observer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
-        #expect(applied == ["v1", "v2", "v3", "v4"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
         let tables = try await observer.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
@@ -112,6 +112,10 @@ struct SQLiteRunnerStoreTests {
             ]
         )
         #expect(try await store.deadLetters(tenant: "t", after: nil, limit: 10).letters.map(\.error) == ["HTTP 403"])
+        // The old dead letter got the default retention at the upgrade, so it does not stay forever.
+        #expect(try await store.purgeExpired(now: Date().addingTimeInterval(6 * 86_400)) == 0)
+        #expect(try await store.purgeExpired(now: Date().addingTimeInterval(8 * 86_400)) >= 1)
+        #expect(try await store.deadLetters(tenant: "t", after: nil, limit: 10).letters.isEmpty)
         try await store.close()
     }
 
