@@ -52,7 +52,7 @@ struct ChannelRoutes {
         parameters: [String: String]
     ) async throws -> Response {
         let runtime = context.tenant
-        let body = try await collectBody(request)
+        let body = try await collectBody(request, timers: context.eventLoop)
         var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
         if let authority = request.head.authority, !headers.contains(where: { $0.name.lowercased() == "host" }) {
             headers.insert((name: "host", value: authority), at: 0)
@@ -103,7 +103,7 @@ struct ChannelRoutes {
     }
 
     /// The whole body, within `MAX_BODY_BYTES` (413) and `HTTP_BODY_TIMEOUT` (408).
-    private func collectBody(_ request: Request) async throws(IngressError) -> [UInt8] {
+    private func collectBody(_ request: Request, timers: any EventLoop) async throws(IngressError) -> [UInt8] {
         let limit = http.maxBodyBytes
         let timeout = Duration.milliseconds(http.bodyTimeoutMs)
         let result: Result<ByteBuffer, any Error>? = await withTaskGroup(of: Result<ByteBuffer, any Error>?.self) { group in
@@ -115,7 +115,7 @@ struct ChannelRoutes {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                await EventLoopTimer.sleep(for: timeout, on: timers)
                 return nil
             }
             let first = await group.next() ?? nil

@@ -10,9 +10,12 @@ public struct RunnerRequestContext: RequestContext, RemoteAddressRequestContext 
     public let remoteAddress: SocketAddress?
     /// The tenant serving this request, once resolved.
     var tenant: TenantRuntime?
+    /// The connection's event loop (its timers time the request).
+    let eventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.eventLoop = source.channel.eventLoop
     }
 }

@@ -13,12 +13,15 @@ struct TenantRequestContext: ChildRequestContext, RemoteAddressRequestContext {
     let remoteAddress: SocketAddress?
     /// The tenant's runtime at the time of the request.
     let tenant: TenantRuntime
+    /// The connection's event loop.
+    let eventLoop: any EventLoop
 
     init(context: RunnerRequestContext) throws {
         guard let tenant = context.tenant else { throw TenantNotResolved() }
         self.coreContext = context.coreContext
         self.remoteAddress = context.remoteAddress
         self.tenant = tenant
+        self.eventLoop = context.eventLoop
     }
 }
 
