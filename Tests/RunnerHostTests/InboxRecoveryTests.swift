@@ -29,14 +29,21 @@ struct InboxRecoveryTests {
         )
     }
 
-    @Test func eventsLeftInTheStoreRunOnceInOrderWhenAHostStarts() async throws {
+    /// The echo flow deployed, and the store's directory made so a test can fill the store
+    /// before the host opens it.
+    static func deployment() throws -> TestDeployment {
         let deployment = try TestDeployment()
-        defer { deployment.remove() }
         try deployment.deploy(TestPack(flows: [Self.echo]))
         try FileManager.default.createDirectory(
             at: URL(fileURLWithPath: deployment.storePath).deletingLastPathComponent(),
             withIntermediateDirectories: true
         )
+        return deployment
+    }
+
+    @Test func eventsLeftInTheStoreRunOnceInOrderWhenAHostStarts() async throws {
+        let deployment = try Self.deployment()
+        defer { deployment.remove() }
         // A node accepted three events of one conversation and died before running them; the
         // first had been leased (its lease has ended), the others were waiting.
         let store = try await SQLiteRunnerStore(path: deployment.storePath)
@@ -84,13 +91,8 @@ struct InboxRecoveryTests {
     }
 
     @Test func aBacklogLargerThanTheWorkersDrainsWithoutWaitingForPolls() async throws {
-        let deployment = try TestDeployment()
+        let deployment = try Self.deployment()
         defer { deployment.remove() }
-        try deployment.deploy(TestPack(flows: [Self.echo]))
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: deployment.storePath).deletingLastPathComponent(),
-            withIntermediateDirectories: true
-        )
         // Ten times as many waiting events as the worker runs at once, each its own chat.
         let store = try await SQLiteRunnerStore(path: deployment.storePath)
         let past = Date().addingTimeInterval(-60)
@@ -120,13 +122,8 @@ struct InboxRecoveryTests {
     }
 
     @Test func anEventThatCannotRunYetIsRetriedPastTheAttemptLimitUntilItsWindowEnds() async throws {
-        let deployment = try TestDeployment()
+        let deployment = try Self.deployment()
         defer { deployment.remove() }
-        try deployment.deploy(TestPack(flows: [Self.echo]))
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: deployment.storePath).deletingLastPathComponent(),
-            withIntermediateDirectories: true
-        )
         // An event of a tenant this node has not loaded, whose runs already died four times.
         let clock = ManualClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
         let store = try await SQLiteRunnerStore(path: deployment.storePath)

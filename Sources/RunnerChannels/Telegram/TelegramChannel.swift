@@ -36,17 +36,7 @@ public struct TelegramChannel: Channel {
         address.isGroup ? Self.groupLimit : nil
     }
 
-    public func deliverable(_ message: OutboundMessage) -> [OutboundMessage] {
-        guard !message.attachments.isEmpty else { return [message] }
-        var parts: [OutboundMessage] = []
-        if message.text != nil || !message.buttons.isEmpty {
-            parts.append(OutboundMessage(text: message.text, buttons: message.buttons, format: message.format))
-        }
-        for attachment in message.attachments {
-            parts.append(OutboundMessage(attachments: [attachment]))
-        }
-        return parts
-    }
+    public func deliverable(_ message: OutboundMessage) -> [OutboundMessage] { message.oneAttachmentEach }
 
     public func send(_ message: OutboundMessage, to address: TelegramAddress, context: DeliveryContext) async throws(DeliveryError) {
         let token = try context.requiredCredential("TELEGRAM_BOT_TOKEN")

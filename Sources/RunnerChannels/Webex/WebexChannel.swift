@@ -111,15 +111,7 @@ public struct WebexChannel: Channel {
 
     // MARK: - Replies
 
-    public func deliverable(_ message: OutboundMessage) -> [OutboundMessage] {
-        guard !message.attachments.isEmpty else { return [message] }
-        var parts: [OutboundMessage] = []
-        if message.text != nil || !message.buttons.isEmpty {
-            parts.append(OutboundMessage(text: message.text, buttons: message.buttons, format: message.format))
-        }
-        parts += message.attachments.map { OutboundMessage(attachments: [$0]) }
-        return parts
-    }
+    public func deliverable(_ message: OutboundMessage) -> [OutboundMessage] { message.oneAttachmentEach }
 
     public func send(_ message: OutboundMessage, to address: WebexAddress, context: DeliveryContext) async throws(DeliveryError) {
         let token = try context.requiredCredential("WEBEX_BOT_TOKEN")

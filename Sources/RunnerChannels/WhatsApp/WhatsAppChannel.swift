@@ -28,15 +28,7 @@ public struct WhatsAppChannel: Channel {
     /// Graph API error codes that mean "slow down".
     static let rateLimitCodes: Set<Int64> = [4, 80007, 130429, 131048, 131056]
 
-    public func deliverable(_ message: OutboundMessage) -> [OutboundMessage] {
-        guard !message.attachments.isEmpty else { return [message] }
-        var parts: [OutboundMessage] = []
-        if message.text != nil || !message.buttons.isEmpty {
-            parts.append(OutboundMessage(text: message.text, buttons: message.buttons, format: message.format))
-        }
-        parts += message.attachments.map { OutboundMessage(attachments: [$0]) }
-        return parts
-    }
+    public func deliverable(_ message: OutboundMessage) -> [OutboundMessage] { message.oneAttachmentEach }
 
     public func send(_ message: OutboundMessage, to address: WhatsAppAddress, context: DeliveryContext) async throws(DeliveryError) {
         let token = try context.requiredCredential("WHATSAPP_ACCESS_TOKEN")

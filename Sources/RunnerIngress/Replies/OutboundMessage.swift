@@ -70,6 +70,18 @@ public struct OutboundMessage: Codable, Hashable, Sendable {
     /// The provider's acknowledgement of an event.
     public static let acknowledgement = OutboundMessage(kind: .acknowledgement)
 
+    /// This message as providers that carry one attachment per message send it: the text and
+    /// buttons first (when there are any), then one message per attachment, in order.
+    public var oneAttachmentEach: [OutboundMessage] {
+        guard !attachments.isEmpty else { return [self] }
+        var parts: [OutboundMessage] = []
+        if text != nil || !buttons.isEmpty {
+            parts.append(OutboundMessage(text: text, buttons: buttons, format: format))
+        }
+        parts += attachments.map { OutboundMessage(attachments: [$0]) }
+        return parts
+    }
+
     private enum CodingKeys: String, CodingKey {
         case kind, text, buttons, attachments, format
     }
