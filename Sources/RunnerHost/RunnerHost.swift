@@ -9,7 +9,6 @@ internal import RunnerCore
 internal import RunnerFlow
 public import RunnerIngress
 internal import RunnerPacks
-internal import RunnerStoreSQLite
 internal import RunnerWasm
 public import ServiceLifecycle
 
@@ -41,12 +40,15 @@ public struct RunnerHost: Service {
     /// The wall clock every timestamp, lease, retry and signature window is read from (tests
     /// pass one they move themselves).
     public let now: @Sendable () -> Date
+    /// Opens `configuration.store` by its scheme.
+    public let stores: StoreFactory
 
     public init(
         configuration: RunnerHostConfiguration,
         channels: [any RunnerIngress.Channel] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "greentic.runner"),
+        stores: StoreFactory = .builtIn,
         now: @escaping @Sendable () -> Date = { Date() },
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
@@ -55,12 +57,14 @@ public struct RunnerHost: Service {
         self.environment = environment
         self.logger = logger
         self.now = now
+        self.stores = stores
         self.onServerRunning = onServerRunning
     }
 
     public func run() async throws {
         let bindings = try loadBindings()
-        let (store, closeStore) = try await openStore()
+        let opened = try await stores.open(configuration.store)
+        let (store, closeStore) = (opened.store, opened.close)
         let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.providerClientConfiguration)
         do {
@@ -300,21 +304,5 @@ public struct RunnerHost: Service {
             bindings[loaded.tenant] = loaded
         }
         return bindings
-    }
-
-    private func openStore() async throws -> (any RunnerStore, @Sendable () async throws -> Void) {
-        switch configuration.store {
-        case .memory:
-            return (InMemoryRunnerStore(), {})
-        case .sqlite(let path):
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            } catch {
-                throw ConfigurationError("STORE_URL: cannot create \(directory.path): \(error.localizedDescription)")
-            }
-            let store = try await SQLiteRunnerStore(path: path)
-            return (store, { try await store.close() })
-        }
     }
 }

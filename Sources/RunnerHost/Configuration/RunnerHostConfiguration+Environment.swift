@@ -104,7 +104,7 @@ extension RunnerHostConfiguration {
             throw ConfigurationError("SECRETS_BACKEND=\(backend) is not supported in this release (only env)")
         }
         if let url = env.string("STORE_URL") {
-            configuration.store = try Self.parseStoreURL(url)
+            configuration.store = try Store(url: url)
         }
 
         configuration.http.host = host ?? env.string("HOST") ?? configuration.http.host
@@ -177,19 +177,6 @@ extension RunnerHostConfiguration {
             configuration.delivery.inboxLeaseMs = lease
         }
         self = configuration
-    }
-
-    static func parseStoreURL(_ url: String) throws(ConfigurationError) -> Store {
-        if url == "memory://" || url == "memory" { return .memory }
-        if url.hasPrefix("sqlite://") {
-            let path = String(url.dropFirst("sqlite://".count))
-            guard !path.isEmpty else { throw ConfigurationError("STORE_URL=\(url) needs a file path, e.g. sqlite://runner.sqlite") }
-            return .sqlite(path: path)
-        }
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw ConfigurationError("STORE_URL: PostgreSQL comes in a later release; use sqlite://PATH")
-        }
-        throw ConfigurationError("STORE_URL=\(url) must be sqlite://PATH or memory://")
     }
 
     static func parseBaseURL(_ text: String, variable: String) throws(ConfigurationError) -> String {

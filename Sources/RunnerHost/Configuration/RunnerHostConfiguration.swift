@@ -149,12 +149,56 @@ public struct RunnerHostConfiguration: Sendable {
         }
     }
 
-    /// Where durable state lives (`STORE_URL`).
-    public enum Store: Sendable, Hashable {
-        /// An embedded SQLite file (WAL mode); the default is `.greentic/runner.sqlite`.
-        case sqlite(path: String)
+    /// Where durable state lives (`STORE_URL`): `scheme://location`, whose scheme picks the
+    /// store (``StoreFactory``): `sqlite://PATH` (the default, `.greentic/runner.sqlite`) or
+    /// `memory://` built in.
+    public struct Store: Sendable, Hashable, CustomStringConvertible {
+        /// The URL as given.
+        public let url: String
+        /// Its scheme, lower-cased.
+        public let scheme: String
+
+        /// Parses `scheme://location` (`memory` alone is `memory://`).
+        ///
+        /// - Throws: ``ConfigurationError`` when there is no `scheme://`.
+        public init(url: String) throws(ConfigurationError) {
+            let text = url.trimmingCharacters(in: .whitespaces)
+            if text.lowercased() == "memory" {
+                self.init(verified: "memory://", scheme: "memory")
+                return
+            }
+            guard let separator = text.range(of: "://"),
+                let first = text.first, first.isASCII, first.isLetter,
+                text[..<separator.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+            else {
+                throw ConfigurationError("STORE_URL must be a URL such as sqlite://PATH or memory://")
+            }
+            self.init(verified: text, scheme: text[..<separator.lowerBound].lowercased())
+        }
+
+        private init(verified url: String, scheme: String) {
+            self.url = url
+            self.scheme = scheme
+        }
+
+        /// An embedded SQLite file (WAL mode).
+        public static func sqlite(path: String) -> Store { Store(verified: "sqlite://\(path)", scheme: "sqlite") }
+
         /// Process memory: nothing survives a restart (tests, `flow run`).
-        case memory
+        public static let memory = Store(verified: "memory://", scheme: "memory")
+
+        /// What follows `scheme://`.
+        public var location: String {
+            guard let separator = url.range(of: "://") else { return "" }
+            return String(url[separator.upperBound...])
+        }
+
+        /// The URL without a password (`user:***@`), safe for logs and errors.
+        public var description: String {
+            let location = self.location
+            guard let at = location.firstIndex(of: "@"), let colon = location[..<at].firstIndex(of: ":") else { return url }
+            return "\(scheme)://\(location[..<colon]):***\(location[at...])"
+        }
     }
 
     /// Conversation and dedupe lifetimes.

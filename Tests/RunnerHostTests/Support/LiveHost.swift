@@ -19,6 +19,7 @@ func withLiveHost<T: Sendable>(
     channels: [any RunnerIngress.Channel] = [],
     environment: [String: String] = telegramTestEnvironment,
     logger recordingLogger: Logger? = nil,
+    stores: StoreFactory = .builtIn,
     now: @escaping @Sendable () -> Date = { Date() },
     _ body: @Sendable (LiveClient) async throws -> T
 ) async throws -> T {
@@ -34,6 +35,7 @@ func withLiveHost<T: Sendable>(
             channels: channels,
             environment: environment,
             logger: logger,
+            stores: stores,
             now: now,
             onServerRunning: { reportPort($0) }
         )

@@ -1,0 +1,70 @@
+import Foundation
+import RunnerCore
+import RunnerHost
+import RunnerTestSupport
+import Testing
+
+@Suite("Store factory")
+struct StoreFactoryTests {
+    @Test func theSchemePicksTheStoreAndAnUnknownOneNamesTheKnownOnes() async throws {
+        let factory = StoreFactory.builtIn
+        #expect(factory.schemes == ["memory", "sqlite"])
+        let memory = try await factory.open(try .init(url: "MEMORY://"))
+        #expect(memory.store is InMemoryRunnerStore)
+
+        for url in ["mysql://db/runner", "postgres://runner:hunter2@db:5432/runner"] {
+            let error = await #expect(throws: ConfigurationError.self) { _ = try await factory.open(try .init(url: url)) }
+            #expect(error?.message.contains("memory://, sqlite://") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("hunter2") == false, "a password never reaches an error")
+        }
+        let empty = await #expect(throws: ConfigurationError.self) { _ = try await factory.open(try .init(url: "sqlite://")) }
+        #expect(empty?.message.contains("needs a file path") == true)
+    }
+
+    @Test func urlsAreParsedAndPrintedWithoutTheirPassword() throws {
+        let postgres = try RunnerHostConfiguration.Store(url: "postgresql://runner:hunter2@db:5432/runner?sslmode=require")
+        #expect(postgres.scheme == "postgresql")
+        #expect(postgres.location == "runner:hunter2@db:5432/runner?sslmode=require")
+        #expect("\(postgres)" == "postgresql://runner:***@db:5432/runner?sslmode=require")
+        #expect(try RunnerHostConfiguration.Store(url: "memory") == .memory)
+        #expect(try RunnerHostConfiguration.Store(url: "sqlite:///var/lib/runner.sqlite").location == "/var/lib/runner.sqlite")
+        for bad in ["runner.sqlite", "://x", "1db://x", ""] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try RunnerHostConfiguration.Store(url: bad) }
+        }
+    }
+
+    @Test func anEmbeddingAppServesItsOwnStoreUnderItsOwnScheme() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [InboxRecoveryTests.echo]))
+        let mine = InMemoryRunnerStore()
+        let closed = Flag()
+        let stores = StoreFactory.builtIn.with(scheme: "app") { url in
+            #expect(url.location == "main")
+            return .init(store: mine, close: { closed.set() })
+        }
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)], store: try .init(url: "app://main"))
+        let fake = FakeBotAPI()
+        try await fake.run { baseURL in
+            var configuration = configuration
+            configuration.channels.telegramAPIBaseURL = baseURL
+            try await withLiveHost(configuration, stores: stores) { client async throws in
+                let answer = try await client.telegram(
+                    Array(#"{"update_id":5,"message":{"text":"hi","chat":{"id":42},"from":{"id":7}}}"#.utf8)
+                )
+                #expect(answer.status == 200)
+                #expect(try await eventually { fake.calls.count == 1 })
+            }
+        }
+        #expect(closed.isSet, "the host closes what it opened")
+        let recorded = await mine.claim(
+            DedupeKey(tenant: "demo", namespace: "telegram", id: "5"),
+            leaseUntil: Date().addingTimeInterval(60),
+            now: Date()
+        )
+        guard case .completed = recorded else {
+            Issue.record("the event was recorded in the app's store, got \(recorded)")
+            return
+        }
+    }
+}
