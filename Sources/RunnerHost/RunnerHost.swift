@@ -213,7 +213,7 @@ public struct RunnerHost: Service {
             dependencies: .init(
                 store: store,
                 runner: runner,
-                gate: DedupeGate(store: store, sessions: configuration.sessions),
+                gate: DedupeGate(store: store, sessions: configuration.sessions, leaseSeconds: configuration.effectiveDedupeLeaseSeconds),
                 tenants: tenants,
                 channels: channels,
                 credentials: credentials,

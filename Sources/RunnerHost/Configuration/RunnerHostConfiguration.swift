@@ -201,16 +201,23 @@ public struct RunnerHostConfiguration: Sendable {
         }
     }
 
+    /// The dedupe lease in effect: ``Sessions/dedupeLeaseSeconds``, else `FLOW_TIMEOUT` + 60 s.
+    public var effectiveDedupeLeaseSeconds: Int {
+        sessions.dedupeLeaseSeconds ?? (flowLimits.maxWallTimeMs + 60_000 + 999) / 1000
+    }
+
     /// Conversation and dedupe lifetimes.
     public struct Sessions: Sendable, Hashable {
         /// How long a paused conversation waits for its next message (`SESSION_TTL`, 24 h).
         public var resumeTTLSeconds: Int
         /// How long a processed event id is remembered for dedupe (`DEDUPE_TTL`, 24 h).
         public var dedupeRetainSeconds: Int
-        /// How long a request may hold an event before a redelivery may take it over (5 min).
-        public var dedupeLeaseSeconds: Int
+        /// How long a request running an event holds its dedupe id before a redelivery may take
+        /// it over (`DEDUPE_LEASE`): after a crash mid-run, the provider's retry runs the event
+        /// once this passed. `nil`: `FLOW_TIMEOUT` + 60 s.
+        public var dedupeLeaseSeconds: Int?
 
-        public init(resumeTTLSeconds: Int = 86_400, dedupeRetainSeconds: Int = 86_400, dedupeLeaseSeconds: Int = 300) {
+        public init(resumeTTLSeconds: Int = 86_400, dedupeRetainSeconds: Int = 86_400, dedupeLeaseSeconds: Int? = nil) {
             self.resumeTTLSeconds = resumeTTLSeconds
             self.dedupeRetainSeconds = dedupeRetainSeconds
             self.dedupeLeaseSeconds = dedupeLeaseSeconds

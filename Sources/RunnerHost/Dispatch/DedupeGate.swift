@@ -8,6 +8,8 @@ internal import RunnerIngress
 struct DedupeGate: Sendable {
     let store: any RunnerStore
     let sessions: RunnerHostConfiguration.Sessions
+    /// How long a claim holds before a redelivery may take it over.
+    let leaseSeconds: Int
 
     /// A held claim.
     struct Claim: Sendable {
@@ -29,7 +31,7 @@ struct DedupeGate: Sendable {
 
     func claim(_ key: DedupeKey, now: Date) async -> Decision {
         do {
-            switch try await store.claim(key, leaseUntil: now.addingTimeInterval(Double(sessions.dedupeLeaseSeconds)), now: now) {
+            switch try await store.claim(key, leaseUntil: now.addingTimeInterval(Double(leaseSeconds)), now: now) {
             case .claimed(let token): return .claimed(Claim(key: key, token: token))
             case .completed(let response): return .replay(response)
             case .inProgress: return .busy
