@@ -270,7 +270,10 @@ public struct RunnerHost: Service {
                 serverName: "greentic-runner",
                 availableConnectionsDelegate: MaximumAvailableConnections(http.maxConnections, logger: logger)
             ),
-            services: [reloader, outbox, worker, StoreJanitor(store: store, now: now, logger: logger)],
+            services: [
+                reloader, outbox, worker,
+                StoreJanitor(store: store, sessionStateSeconds: configuration.sessions.resumeTTLSeconds, now: now, logger: logger),
+            ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("greentic-runner listening", metadata: ["port": .stringConvertible(port)])

@@ -97,8 +97,12 @@ extension SQLiteRunnerStore {
         for scope in commit.touchedScopes {
             let next = try StoreError.nextRevision(after: try stateRevision(of: scope, db))
             try db.execute(
-                sql: "INSERT OR REPLACE INTO state_scope (tenant, pack, scope, revision) VALUES (?, ?, ?, ?)",
-                arguments: [scope.tenant, scope.pack, scope.session, next]
+                sql: """
+                    INSERT INTO state_scope (tenant, pack, scope, revision, touched_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant, pack, scope) DO UPDATE
+                    SET revision = excluded.revision, touched_at = COALESCE(excluded.touched_at, state_scope.touched_at)
+                    """,
+                arguments: [scope.tenant, scope.pack, scope.session, next, commit.committedAt?.epochMilliseconds]
             )
         }
     }

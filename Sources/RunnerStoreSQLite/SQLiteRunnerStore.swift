@@ -125,11 +125,23 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     }
 
     @discardableResult
-    public func purgeExpired(now: Date) async throws(StoreError) -> Int {
+    public func purgeExpired(now: Date, idleStateBefore: Date?) async throws(StoreError) -> Int {
         let nowMS = now.epochMilliseconds
+        let idleMS = idleStateBefore?.epochMilliseconds
         return try await write("purge expired records") { db in
             try db.execute(sql: "DELETE FROM resume_record WHERE expires_at <= ?", arguments: [nowMS])
             var removed = db.changesCount
+            if let idleMS {
+                // Session scopes last written at or before `idleMS` whose session is not paused.
+                let idle = """
+                    SELECT tenant, pack, scope FROM state_scope s
+                    WHERE s.scope <> '' AND s.touched_at <= ?
+                      AND NOT EXISTS (SELECT 1 FROM resume_record r WHERE r.tenant = s.tenant AND r.session_key = s.scope)
+                    """
+                try db.execute(sql: "DELETE FROM component_state WHERE (tenant, pack, scope) IN (\(idle))", arguments: [idleMS])
+                try db.execute(sql: "DELETE FROM state_scope WHERE (tenant, pack, scope) IN (\(idle))", arguments: [idleMS])
+                removed += db.changesCount
+            }
             try db.execute(
                 sql: """
                     DELETE FROM dedupe

@@ -113,6 +113,12 @@ import GRDB
 ///
 /// Dead letters carried over from v1/v2 (which had no retention) get one: seven days (the
 /// default `OUTBOX_DEAD_TTL`) from the upgrade, so they are purged like newer ones.
+///
+/// ## v6
+///
+/// `state_scope.touched_at` (INTEGER NULL, epoch ms): when a commit last touched the scope
+/// (`RunCommit.committedAt`); session state idle since the session TTL is purged by it. Every
+/// scope that has component state gets a row; existing ones are stamped with the upgrade time.
 enum SQLiteSchema {
     /// Every migration this build knows, in order.
     static var migrator: DatabaseMigrator { migrator(through: nil) }
@@ -121,12 +127,25 @@ enum SQLiteSchema {
     /// with it to check upgrades.
     static func migrator(through last: String?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5)]
+        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6)]
         for (identifier, migration) in all {
             migrator.registerMigration(identifier, migrate: migration)
             if identifier == last { break }
         }
         return migrator
+    }
+
+    private static func v6(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE state_scope ADD COLUMN touched_at INTEGER;
+                INSERT INTO state_scope (tenant, pack, scope, revision)
+                    SELECT DISTINCT tenant, pack, scope, 0 FROM component_state c
+                    WHERE NOT EXISTS (SELECT 1 FROM state_scope s WHERE s.tenant = c.tenant AND s.pack = c.pack AND s.scope = c.scope);
+                UPDATE state_scope SET touched_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+                CREATE INDEX state_scope_touched ON state_scope (touched_at);
+                """
+        )
     }
 
     private static func v5(_ db: Database) throws {

@@ -131,6 +131,52 @@ extension RunnerStoreConformance {
         #expect(try await store.stateSnapshot(for: Fixture.scope(session: "other")).revision == 0, "revisions are per scope")
     }
 
+    func stateOfIdleSessionsIsPurged(_ store: any RunnerStore) async throws {
+        let idle = Fixture.scope(session: "telegram:chat:idle")
+        let paused = Fixture.scope(session: "telegram:chat:paused")
+        let recent = Fixture.scope(session: "telegram:chat:recent")
+        let tenantWide = Fixture.scope(session: "")
+        let unstamped = Fixture.scope(session: "telegram:chat:unstamped")
+        for scope in [idle, paused, tenantWide] {
+            try await store.commit(
+                RunCommit(
+                    stateWrites: [Fixture.write(scope, .component, "c", [1]), Fixture.write(scope, .keyValue, "k", [2])],
+                    committedAt: Fixture.at(1_000)
+                )
+            )
+        }
+        try await store.commit(RunCommit(stateWrites: [Fixture.write(unstamped, .component, "c", [1])]))
+        try await store.commit(RunCommit(stateWrites: [Fixture.write(recent, .component, "c", [1])], committedAt: Fixture.at(5_000)))
+        // The paused session's conversation waits until 90 s.
+        try await store.commit(
+            RunCommit(resume: .save(Fixture.record(Fixture.resumeKey(session: paused.session), expiresAt: 90_000), expectedRevision: nil))
+        )
+
+        #expect(try await store.purgeExpired(now: Fixture.at(10_000)) == 0, "without idleStateBefore all state stays")
+        #expect(try await store.purgeExpired(now: Fixture.at(10_000), idleStateBefore: Fixture.at(999)) == 0)
+        #expect(try await store.purgeExpired(now: Fixture.at(10_000), idleStateBefore: Fixture.at(1_000)) == 1, "one idle session")
+        #expect(try await store.stateSnapshot(for: idle) == StateSnapshot(), "its values and revision are gone")
+        #expect(try await store.stateSnapshot(for: paused).revision == 1, "a paused session keeps its state")
+        #expect(try await store.stateSnapshot(for: tenantWide).components == ["c": [1]], "tenant-wide state is never idle")
+        #expect(try await store.stateSnapshot(for: recent).revision == 1)
+        #expect(try await store.stateSnapshot(for: unstamped).revision == 1, "a commit without a time stamps nothing")
+
+        // Once the paused conversation expired, its session's state goes too.
+        #expect(
+            try await store.purgeExpired(now: Fixture.at(90_000), idleStateBefore: Fixture.at(5_000)) == 3,
+            "resume record, paused and recent"
+        )
+        #expect(try await store.stateSnapshot(for: paused) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: recent) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: tenantWide).keyValues == ["k": [2]])
+
+        // A purged scope starts over: a run that read it before the purge conflicts.
+        try await store.commit(
+            RunCommit(stateWrites: [Fixture.write(idle, .component, "c", [7])], stateRevisions: [idle: 0], committedAt: Fixture.at(91_000))
+        )
+        #expect(try await store.stateSnapshot(for: idle).components == ["c": [7]])
+    }
+
     func stateStaleRevisionConflictsAndWritesNothing(_ store: any RunnerStore) async throws {
         let scope = Fixture.scope()
         try await store.commit(RunCommit(stateWrites: [Fixture.write(scope, .keyValue, "n", [1])], stateRevisions: [scope: 0]))

@@ -64,6 +64,7 @@ public struct RunnerStoreConformance: Sendable {
         case stateScopesAreIsolated
         case stateBinaryRoundTrips
         case stateRevisionAdvancesWithEveryWrite
+        case stateOfIdleSessionsIsPurged
         case stateStaleRevisionConflictsAndWritesNothing
         case concurrentStateCommitsOneWins
         // Dedupe
@@ -142,6 +143,7 @@ public struct RunnerStoreConformance: Sendable {
         case .stateScopesAreIsolated: try await stateScopesAreIsolated(store)
         case .stateBinaryRoundTrips: try await stateBinaryRoundTrips(store)
         case .stateRevisionAdvancesWithEveryWrite: try await stateRevisionAdvancesWithEveryWrite(store)
+        case .stateOfIdleSessionsIsPurged: try await stateOfIdleSessionsIsPurged(store)
         case .stateStaleRevisionConflictsAndWritesNothing: try await stateStaleRevisionConflictsAndWritesNothing(store)
         case .concurrentStateCommitsOneWins: try await concurrentStateCommitsOneWins(store)
         case .dedupeClaimThenInProgress: try await dedupeClaimThenInProgress(store)

@@ -67,7 +67,7 @@ struct SQLiteRunnerStoreTests {
 
         let observer = try DatabaseQueue(path: path)
         let applied = try await observer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6"])
         let tables = try await observer.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
@@ -116,6 +116,37 @@ struct SQLiteRunnerStoreTests {
         #expect(try await store.purgeExpired(now: Date().addingTimeInterval(6 * 86_400)) == 0)
         #expect(try await store.purgeExpired(now: Date().addingTimeInterval(8 * 86_400)) >= 1)
         #expect(try await store.deadLetters(tenant: "t", after: nil, limit: 10).letters.isEmpty)
+        try await store.close()
+    }
+
+    /// Session state written before v6 (with or without a revision row) is stamped at the
+    /// upgrade, so it is purged once idle for the session TTL after it, not kept forever.
+    @Test func v6StampsExistingStateSoItCanBePurged() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let old = try DatabaseQueue(path: path)
+        try SQLiteSchema.migrator(through: "v5").migrate(old)
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO component_state (tenant, pack, scope, kind, name, value)
+                    VALUES ('t', 'p', 'telegram:1', 'component', 'c', X'01'), ('t', 'p', 'telegram:2', 'component', 'c', X'02'),
+                           ('t', 'p', '', 'kv', 'n', X'03');
+                    INSERT INTO state_scope (tenant, pack, scope, revision) VALUES ('t', 'p', 'telegram:2', 4);
+                    """
+            )
+        }
+        try old.close()
+
+        let store = try await SQLiteRunnerStore(path: path)
+        let upgraded = Date()
+        #expect(try await store.purgeExpired(now: upgraded, idleStateBefore: upgraded.addingTimeInterval(-60)) == 0)
+        #expect(try await store.stateSnapshot(for: StateScope(tenant: "t", pack: "p", session: "telegram:2")).revision == 4)
+        let later = upgraded.addingTimeInterval(86_400)
+        #expect(try await store.purgeExpired(now: later, idleStateBefore: later.addingTimeInterval(-3600)) == 2, "both sessions")
+        #expect(try await store.stateSnapshot(for: StateScope(tenant: "t", pack: "p", session: "telegram:1")) == StateSnapshot())
+        #expect(try await store.stateSnapshot(for: StateScope(tenant: "t", pack: "p", session: "")).keyValues == ["n": [3]])
         try await store.close()
     }
 

@@ -37,6 +37,8 @@ public actor InMemoryRunnerStore: RunnerStore {
     private var resumeRecords: [ResumeKey: ResumeRecord] = [:]
     private var state: [StateScope: StateSnapshot] = [:]
     private var stateRevisions: [StateScope: Int64] = [:]
+    /// When a commit last touched each scope (``RunCommit/committedAt``).
+    private var stateTouched: [StateScope: Date] = [:]
     var dedupe: [DedupeKey: DedupeEntry] = [:]
     var outbox: [String: OutboxEntry] = [:]
     var inbox: [String: InboxEntry] = [:]
@@ -106,6 +108,9 @@ public actor InMemoryRunnerStore: RunnerStore {
             apply(write)
         }
         stateRevisions.merge(nextRevisions) { $1 }
+        if let committedAt = commit.committedAt {
+            for scope in nextRevisions.keys { stateTouched[scope] = committedAt }
+        }
         if let completion = commit.dedupe {
             dedupe[completion.key] = .done(response: completion.response, retainUntil: completion.retainUntil)
         }
@@ -118,9 +123,21 @@ public actor InMemoryRunnerStore: RunnerStore {
     }
 
     @discardableResult
-    public func purgeExpired(now: Date) -> Int {
+    public func purgeExpired(now: Date, idleStateBefore: Date?) -> Int {
         let expiredResume = resumeRecords.filter { $0.value.expiresAt <= now }.map(\.key)
         for key in expiredResume { resumeRecords[key] = nil }
+        var idleScopes: [StateScope] = []
+        if let idleStateBefore {
+            let paused = Set(resumeRecords.keys.map { "\($0.tenant)\u{0}\($0.sessionKey)" })
+            idleScopes = stateTouched.filter { scope, touched in
+                !scope.session.isEmpty && touched <= idleStateBefore && !paused.contains("\(scope.tenant)\u{0}\(scope.session)")
+            }.map(\.key)
+            for scope in idleScopes {
+                state[scope] = nil
+                stateRevisions[scope] = nil
+                stateTouched[scope] = nil
+            }
+        }
         let expiredDedupe = dedupe.filter { entry in
             switch entry.value {
             case .processing(_, let leaseUntil): leaseUntil <= now
@@ -132,7 +149,7 @@ public actor InMemoryRunnerStore: RunnerStore {
         for id in expiredDead { outbox[id] = nil }
         let expiredFailed = inbox.filter { $0.value.state == .failed && ($0.value.retainUntil ?? .distantPast) <= now }.map(\.key)
         for id in expiredFailed { inbox[id] = nil }
-        return expiredResume.count + expiredDedupe.count + expiredDead.count + expiredFailed.count
+        return expiredResume.count + idleScopes.count + expiredDead.count + expiredFailed.count + expiredDedupe.count
     }
 
     // MARK: - Helpers

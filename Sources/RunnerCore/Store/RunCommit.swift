@@ -59,6 +59,10 @@ public struct RunCommit: Sendable {
     public var inbox: InboxCompletion?
     /// Replies to deliver, queued atomically with the rest.
     public var outbox: [OutboxMessage]
+    /// When the run committed: stamps the state scopes it touches, so session state written
+    /// longer ago than the session TTL can be purged (``RunnerStore/purgeExpired(now:idleStateBefore:)``).
+    /// `nil` leaves their stamps as they were.
+    public var committedAt: Date?
 
     public init(
         resume: ResumeChange = .none,
@@ -66,8 +70,10 @@ public struct RunCommit: Sendable {
         stateRevisions: [StateScope: Int64] = [:],
         dedupe: DedupeCompletion? = nil,
         inbox: InboxCompletion? = nil,
-        outbox: [OutboxMessage] = []
+        outbox: [OutboxMessage] = [],
+        committedAt: Date? = nil
     ) {
+        self.committedAt = committedAt
         self.inbox = inbox
         self.resume = resume
         self.stateWrites = stateWrites

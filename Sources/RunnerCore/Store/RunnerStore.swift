@@ -106,12 +106,21 @@ public protocol RunnerStore: Sendable {
     func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts)
 
     /// Removes resume records, dedupe records, dead letters and failed inbox events whose
-    /// time ran out at or before `now`. Returns how many rows were removed.
+    /// time ran out at or before `now`, and, with `idleStateBefore`, the component state of
+    /// sessions (scopes other than the tenant-wide `""`) last written by a commit stamped at or
+    /// before it (``RunCommit/committedAt``) whose tenant and session key have no live resume
+    /// record at `now`. Returns how many records were removed.
     @discardableResult
-    func purgeExpired(now: Date) async throws(StoreError) -> Int
+    func purgeExpired(now: Date, idleStateBefore: Date?) async throws(StoreError) -> Int
 }
 
 extension RunnerStore {
+    /// Removes what expired at or before `now`, keeping all component state.
+    @discardableResult
+    public func purgeExpired(now: Date) async throws(StoreError) -> Int {
+        try await purgeExpired(now: now, idleStateBefore: nil)
+    }
+
     public func loadRun(
         _ key: ResumeKey,
         scope: StateScope,

@@ -203,7 +203,8 @@ struct ConversationRunner: Sendable {
             stateRevisions: stateRevisions,
             dedupe: records.dedupe,
             inbox: records.inbox,
-            outbox: outbox
+            outbox: outbox,
+            committedAt: now
         )
         do {
             if !commit.isEmpty { try await store.commit(commit) }
