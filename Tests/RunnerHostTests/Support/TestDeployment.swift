@@ -104,8 +104,9 @@ enum TestComponents {
             (i32.const 80)))
         """
 
-    /// Answers `{"payload": <fixed JSON>}` whatever the input.
-    static func constant(_ json: String) -> String {
+    /// Answers `{"payload": <fixed JSON>}` whatever the input, after counting down from
+    /// `spinning` (a slow node).
+    static func constant(_ json: String, spinning: Int = 0) -> String {
         let output = #"{"payload":\#(json)}"#
         let escaped = output.unicodeScalars.map { scalar -> String in
             switch scalar {
@@ -122,6 +123,12 @@ enum TestComponents {
               (data (i32.const 16) "\\40\\00\\00\\00")
               (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 4096))
               (func (export "greentic:component/node@0.6.0#run") (param i32 i32 i32 i32) (result i32)
+                (local $n i32)
+                (local.set $n (i32.const \(spinning)))
+                (block $done (loop $count
+                  (br_if $done (i32.eqz (local.get $n)))
+                  (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                  (br $count)))
                 (i32.store (i32.const 20) (i32.const \(length)))
                 (i32.store (i32.const 24) (i32.const 0))
                 (i32.store (i32.const 28) (i32.const 0))
