@@ -89,7 +89,7 @@ struct CustomAdapterTests {
             let refused = try await client.post("/ingress/acme/lobby", #"{"who":"ada"}"#)
             #expect(refused.status == 400)
             #expect(refused.text == #"{"error":"who and says are required"}"#)
-            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await client.settled())
             #expect(channel.sent.messages.withLock { $0.count } == 1, "the duplicate was not run again")
         }
     }

@@ -75,7 +75,7 @@ struct DedupeAndIsolationTests {
                 }
                 #expect(statuses == Array(repeating: 200, count: 10), "every delivery is acknowledged")
                 #expect(try await eventually { fake.calls.count == 1 })
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await client.settled())
                 #expect(fake.calls.count == 1, "one run, one reply")
                 #expect(fake.calls.first?.body["text"] as? String == "What's your name?")
             }
@@ -128,7 +128,7 @@ struct DedupeAndIsolationTests {
                 #expect(try await eventually { try await client.adminStatus()["inbox"]?["failed"] == 1 }, "the failure is recorded")
                 #expect(try await client.telegram(update).status == 200)
                 #expect(try await client.adminStatus()["inbox"]?["failed"] == 1, "a redelivery is a duplicate, not a second run")
-                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await client.settled())
                 #expect(fake.calls.isEmpty)
                 #expect(try await client.adminStatus()["outbox"] == ["pending": 0, "in_flight": 0, "dead": 0])
             }

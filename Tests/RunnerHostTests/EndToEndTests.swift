@@ -72,7 +72,7 @@ struct EndToEndTests {
                 #expect(name.status == 200)
                 #expect(try await eventually { fake.calls.count == 2 })
                 #expect(fake.calls.last?.body["text"] as? String == "Nice to meet you, Ada Lovelace! You opened with /start.")
-                try await Task.sleep(for: .milliseconds(200))
+                #expect(try await client.settled())
                 #expect(fake.calls.count == 2, "the redelivered update must not produce a second reply")
 
                 let edited = try await client.telegram(try fixture("edited"), headers: secret)
@@ -179,10 +179,14 @@ struct EndToEndTests {
         defer { deployment.remove() }
         try deployment.deploy(TestPack(flows: [TestFlows.signup]))
         var configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
-        configuration.sessions.resumeTTLSeconds = 1
-        try await withLiveHost(configuration) { client async throws in
+        configuration.sessions.resumeTTLSeconds = 60
+        let clock = ManualClock(Date())
+        try await withLiveHost(configuration, now: clock.reader) { client async throws in
             #expect(try await client.post("/webhook/signup", "").text == #"[{"text":"name?"}]"#)
-            try await Task.sleep(for: .milliseconds(1200))
+            clock.advance(by: 59)
+            #expect(try await client.post("/webhook/signup", "Ada").text == "welcome Ada", "still paused just before its TTL")
+            #expect(try await client.post("/webhook/signup", "").text == #"[{"text":"name?"}]"#)
+            clock.advance(by: 60)
             // The record expired: the event starts a new run instead of resuming.
             #expect(try await client.post("/webhook/signup", "Ada").text == #"[{"text":"name?"}]"#)
             #expect(try await client.post("/webhook/signup", "Ada").text == "welcome Ada")

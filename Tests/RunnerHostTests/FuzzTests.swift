@@ -257,7 +257,7 @@ struct FuzzTests {
                 }
                 #expect(try await client.get("/healthz").status == 200, "the server still serves")
                 // A refused request ran no flow: every run (a reply, or a recorded failure) belongs to an accepted one.
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await client.settled())
                 let after = try await client.adminStatus()
                 let runs =
                     api.calls.filter {

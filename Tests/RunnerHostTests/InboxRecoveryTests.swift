@@ -77,14 +77,14 @@ struct InboxRecoveryTests {
             configuration.delivery.inboxPollIntervalMs = 50
             try await withLiveHost(configuration) { client async throws in
                 #expect(try await eventually { fake.calls.count == 3 })
-                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await client.settled())
                 #expect(fake.calls.map { $0.body["text"] as? String } == ["reply to one", "reply to two", "reply to three"])
                 #expect(try await client.adminStatus()["inbox"] == ["pending": 0, "in_flight": 0, "failed": 0])
                 let redelivered = try await client.telegram(
                     Array(#"{"update_id":1,"message":{"text":"one","chat":{"id":42},"from":{"id":7}}}"#.utf8)
                 )
                 #expect(redelivered.status == 200)
-                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await client.settled())
                 #expect(fake.calls.count == 3, "the first event's redelivery is a duplicate")
             }
         }

@@ -168,7 +168,7 @@ struct ProvidersEndToEndTests {
                     let replies: @Sendable () -> [String] = { api.calls(to: delivery.replyPath).compactMap(delivery.replyText) }
                     #expect(try await eventually { replies().count == 1 }, "\(delivery.provider) answered")
                 }
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await client.settled())
                 for delivery in deliveries {
                     let replies = api.calls(to: delivery.replyPath).compactMap(delivery.replyText)
                     let expected = delivery.provider == "webex" ? "echo from webex" : "echo \(delivery.provider)"

@@ -101,6 +101,17 @@ struct LiveClient: Sendable {
         try JSONValue(parsing: try await get("/admin/packs/status").body)
     }
 
+    /// Waits until no event waits or runs and no reply waits or is being sent: from then on
+    /// nothing more goes out unless a new event arrives, so a count taken after it is final
+    /// (instead of sleeping "long enough" before asserting that nothing else happened).
+    func settled() async throws -> Bool {
+        try await eventually {
+            let status = try await adminStatus()
+            return status["inbox"]?["pending"] == 0 && status["inbox"]?["in_flight"] == 0
+                && status["outbox"]?["pending"] == 0 && status["outbox"]?["in_flight"] == 0
+        }
+    }
+
     /// Posts a Telegram update with the test webhook secret (unless `headers` set the header).
     func telegram(_ update: [UInt8], headers: [(String, String)] = []) async throws -> LiveResponse {
         let secret =
