@@ -57,7 +57,9 @@ extension SQLiteRunnerStore {
             // out, and due pending ones (through `inbox_queue`, so a backlog is not sorted on
             // every lease). A session's head is its leased event (at most one), else its
             // earliest pending one; only heads qualify. (A pending event may sort before the
-            // leased one when nodes' clocks differ; it still waits.)
+            // leased one when nodes' clocks differ; it still waits.) Runners before v6's code
+            // could lease several events of a session at once: of such expired leases only the
+            // earliest is taken, and only while none of the session is leased live.
             let noOtherLeased = """
                 SELECT 1 FROM inbox e
                 WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.id <> i.id AND e.state = 'leased'
@@ -66,10 +68,14 @@ extension SQLiteRunnerStore {
                 db,
                 sql: """
                     SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue
-                    WHERE i.state = 'leased' AND i.lease_until <= ? AND NOT EXISTS (\(noOtherLeased))
+                    WHERE i.state = 'leased' AND i.lease_until <= ?
+                      AND NOT EXISTS (
+                        SELECT 1 FROM inbox e
+                        WHERE e.tenant = i.tenant AND e.session_key = i.session_key AND e.id <> i.id AND e.state = 'leased'
+                          AND (e.lease_until > ? OR (e.received_at, e.id) < (i.received_at, i.id)))
                     ORDER BY i.received_at, i.id LIMIT ?
                     """,
-                arguments: [nowMS, limit]
+                arguments: [nowMS, nowMS, limit]
             )
             let pending = try Row.fetchAll(
                 db,

@@ -170,7 +170,9 @@ extension RunnerStoreConformance {
         #expect(try await store.stateSnapshot(for: recent) == StateSnapshot())
         #expect(try await store.stateSnapshot(for: tenantWide).keyValues == ["k": [2]])
 
-        // A purged scope starts over: a run that read it before the purge conflicts.
+        // A purged scope starts over at revision 0. (A run that read it before the purge and
+        // commits after it was written exactly as many times again would pass its check: a
+        // purge needs a whole session TTL of idleness, and runs last minutes.)
         try await store.commit(
             RunCommit(stateWrites: [Fixture.write(idle, .component, "c", [7])], stateRevisions: [idle: 0], committedAt: Fixture.at(91_000))
         )

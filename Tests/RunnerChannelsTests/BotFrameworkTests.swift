@@ -369,6 +369,25 @@ struct BotFrameworkTests {
                 #expect(error?.code == .unauthorized)
             }
         }
+
+        // A Teams activity and its valid token, replayed here (with a key that lists no
+        // endorsements, so only the route's own channel check stands in the way).
+        let unendorsed = try await BotFrameworkTestIssuer(kid: "key-2")
+        let teamsServer = KeyServer([unendorsed])
+        try await teamsServer.api.run { baseURL in
+            let adapter = WebChatAdapter(keys: Self.keys(teamsServer, baseURL: baseURL))
+            let teams = Self.webchatMessage.replacingOccurrences(
+                of: #""type":"message","#,
+                with: #""type":"message","channelId":"msteams","serviceUrl":"\#(Self.serviceURL)","#
+            )
+            var replayed = Self.webchatRequest(
+                teams,
+                token: "Bearer \(try await unendorsed.token(appID: Self.appID, serviceURL: Self.serviceURL))"
+            )
+            replayed.credentials = ChannelCredentials(["WEBCHAT_TOKEN": "wc-secret", "MICROSOFT_APP_ID": Self.appID])
+            let error = await #expect(throws: IngressError.self) { try await adapter.handle(replayed) }
+            #expect(error?.message.contains("webchat or directline") == true)
+        }
     }
 
     @Test func webchatNeedsItsBearerToken() async throws {

@@ -26,7 +26,7 @@ struct ConfigurationTests {
         #expect(configuration.packs.refreshIntervalMs == 30_000)
         #expect(configuration.tenancy == .init(resolver: .env, defaultTenant: "demo"))
         #expect(configuration.sessions.resumeTTLSeconds == 86_400)
-        #expect(configuration.effectiveDedupeLeaseSeconds == 90, "FLOW_TIMEOUT + 60 s")
+        #expect(configuration.effectiveDedupeLeaseSeconds == 300, "at least 5 minutes")
     }
 
     @Test func readsEveryVariable() throws {

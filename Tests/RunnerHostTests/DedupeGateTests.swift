@@ -11,7 +11,10 @@ struct DedupeGateTests {
     @Test func aClaimHoldsForTheConfiguredLeaseThenARedeliveryTakesItOver() async throws {
         var configuration = RunnerHostConfiguration()
         configuration.flowLimits.maxWallTimeMs = 10_000
-        #expect(configuration.effectiveDedupeLeaseSeconds == 70, "derived from FLOW_TIMEOUT")
+        #expect(configuration.effectiveDedupeLeaseSeconds == 300, "at least 5 minutes")
+        configuration.flowLimits.maxWallTimeMs = 600_000
+        configuration.wasm.timeoutMs = 30_000
+        #expect(configuration.effectiveDedupeLeaseSeconds == 690, "a run's longest time: FLOW_TIMEOUT, then one more node, and a minute")
         configuration.sessions.dedupeLeaseSeconds = 45
         let store = InMemoryRunnerStore()
         let gate = DedupeGate(store: store, sessions: configuration.sessions, leaseSeconds: configuration.effectiveDedupeLeaseSeconds)

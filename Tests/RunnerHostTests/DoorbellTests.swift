@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Doorbell")
 struct DoorbellTests {
-    @Test func aRingWhileNobodyWaitsWakesTheNextWaiterOnce() async {
+    @Test(.timeLimit(.minutes(1))) func aRingWhileNobodyWaitsWakesTheNextWaiterOnce() async {
         let bell = Doorbell()
         bell.ring()
         bell.ring()
@@ -21,7 +21,7 @@ struct DoorbellTests {
         #expect(woken.isSet)
     }
 
-    @Test func cancellingAWaiterWakesIt() async {
+    @Test(.timeLimit(.minutes(1))) func cancellingAWaiterWakesIt() async {
         let bell = Doorbell()
         let waiter = Task { await bell.wait() }
         waiter.cancel()

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Event loop timer")
 struct EventLoopTimerTests {
-    @Test func sleepsForItsDurationOfLoopTime() async throws {
+    @Test(.timeLimit(.minutes(1))) func sleepsForItsDurationOfLoopTime() async throws {
         let loop = NIOAsyncTestingEventLoop()
         let done = Flag()
         let sleeper = Task {
@@ -25,7 +25,7 @@ struct EventLoopTimerTests {
         await loop.shutdownGracefully()
     }
 
-    @Test func aCancelledSleepReturnsAtOnce() async throws {
+    @Test(.timeLimit(.minutes(1))) func aCancelledSleepReturnsAtOnce() async throws {
         let loop = NIOAsyncTestingEventLoop()
         let sleeper = Task { await EventLoopTimer.sleep(for: .seconds(3600), on: loop) }
         sleeper.cancel()

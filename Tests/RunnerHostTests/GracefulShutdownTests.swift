@@ -35,12 +35,21 @@ struct GracefulShutdownTests {
         )
         configuration.http.host = "127.0.0.1"
         configuration.http.port = 0
+        configuration.store = try .init(url: "counting://")
+        let store = ClaimCountingStore()
+        let stores = StoreFactory.builtIn.with(scheme: "counting") { _ in .init(store: store, close: {}) }
         var logger = Logger(label: "test.shutdown")
         logger.logLevel = .critical
         let (ports, reportPort) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(
             services: [
-                RunnerHost(configuration: configuration, environment: [:], logger: logger, onServerRunning: { reportPort.yield($0) })
+                RunnerHost(
+                    configuration: configuration,
+                    environment: [:],
+                    logger: logger,
+                    stores: stores,
+                    onServerRunning: { reportPort.yield($0) }
+                )
             ],
             logger: logger
         )
@@ -49,13 +58,13 @@ struct GracefulShutdownTests {
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             let client = LiveClient(port: port)
-            let started = ContinuousClock.now
-            #expect(try await client.post("/webhook/slow", "").status == 200)
-            let one = ContinuousClock.now - started
-            // Eight requests, each running a node that takes about `one`; shut down while they run.
+            // Eight requests running a slow node; shut down once every one has claimed its key
+            // (it was read and its flow is starting).
             let statuses = try await withThrowingTaskGroup(of: Int.self) { requests in
-                for _ in 0..<8 { requests.addTask { try await client.post("/webhook/slow", "").status } }
-                try await Task.sleep(for: one / 4)
+                for index in 0..<8 {
+                    requests.addTask { try await client.post("/webhook/slow", "", headers: [("Idempotency-Key", "k\(index)")]).status }
+                }
+                #expect(try await eventually { store.claims == 8 })
                 await group.triggerGracefulShutdown()
                 return try await requests.reduce(into: []) { $0.append($1) }
             }

@@ -25,7 +25,11 @@ struct StoreFactoryTests {
         let postgres = try RunnerHostConfiguration.Store(url: "postgresql://runner:hunter2@db:5432/runner?sslmode=require")
         #expect(postgres.scheme == "postgresql")
         #expect(postgres.location == "runner:hunter2@db:5432/runner?sslmode=require")
-        #expect("\(postgres)" == "postgresql://runner:***@db:5432/runner?sslmode=require")
+        #expect("\(postgres)" == "postgresql://***@db:5432/runner?sslmode=require")
+        let awkward = try RunnerHostConfiguration.Store(url: "postgres://u:p@ss@db/runner?sslmode=disable&password=hunter2")
+        #expect("\(awkward)" == "postgres://***@db/runner?sslmode=disable&password=***")
+        #expect("\(try RunnerHostConfiguration.Store(url: "libsql://eyJtoken@db.example"))" == "libsql://***@db.example")
+        #expect("\(RunnerHostConfiguration.Store.sqlite(path: "/var/lib/runner.sqlite"))" == "sqlite:///var/lib/runner.sqlite")
         #expect(try RunnerHostConfiguration.Store(url: "memory") == .memory)
         #expect(try RunnerHostConfiguration.Store(url: "sqlite:///var/lib/runner.sqlite").location == "/var/lib/runner.sqlite")
         for bad in ["runner.sqlite", "://x", "1db://x", ""] {

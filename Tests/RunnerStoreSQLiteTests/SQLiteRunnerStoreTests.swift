@@ -150,6 +150,37 @@ struct SQLiteRunnerStoreTests {
         try await store.close()
     }
 
+    /// Runners before the session-order fix could lease several events of one session at once
+    /// (a WhatsApp batch). Left behind by a crash, the earliest runs first and the other after it.
+    @Test func aSessionLeftWithTwoLeasedEventsRunsThemInOrder() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        try await SQLiteRunnerStore(path: path).close()
+        let old = try DatabaseQueue(path: path)
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO inbox (id, tenant, provider, session_key, flow_id, input, received_at, attempts, next_attempt_at,
+                                       state, lease_token, lease_until)
+                    VALUES ('b-2', 't', 'whatsapp', 's', 'chat', '{}', 1700000000100, 1, 1700000000100, 'leased', 'old-2', 1700000000900),
+                           ('b-1', 't', 'whatsapp', 's', 'chat', '{}', 1700000000100, 1, 1700000000100, 'leased', 'old-1', 1700000000900),
+                           ('c', 't', 'whatsapp', 's', 'chat', '{}', 1700000000200, 0, 1700000000200, 'pending', NULL, NULL)
+                    """
+            )
+        }
+        try old.close()
+
+        let store = try await SQLiteRunnerStore(path: path)
+        #expect(try await store.leaseInbox(now: Self.at(800), limit: 10, leaseUntil: Self.at(5_000)).isEmpty, "both still held")
+        let first = try await store.leaseInbox(now: Self.at(1_000), limit: 10, leaseUntil: Self.at(5_000))
+        #expect(first.map(\.event.id) == ["b-1"], "the earliest of the expired leases, alone")
+        #expect(try await store.leaseInbox(now: Self.at(1_000), limit: 10, leaseUntil: Self.at(5_000)).isEmpty)
+        try await store.commit(RunCommit(inbox: .init(id: "b-1", token: try #require(first.first).token, outcome: .done)))
+        #expect(try await store.leaseInbox(now: Self.at(1_001), limit: 10, leaseUntil: Self.at(5_000)).map(\.event.id) == ["b-2"])
+        try await store.close()
+    }
+
     @Test func unknownFutureMigrationIsRejected() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -104,7 +104,10 @@ public actor BotFrameworkKeys {
     /// while one is in flight waits for it instead of starting another.
     private func refresh(unlessAttemptedWithin interval: Double) async {
         if waiters != nil {
-            await withCheckedContinuation { waiters?.append($0) }
+            // No suspension between the check and the append: the fetch in flight resumes it.
+            await withCheckedContinuation { continuation in
+                if waiters == nil { continuation.resume() } else { waiters?.append(continuation) }
+            }
             return
         }
         if let lastAttempt, now().timeIntervalSince(lastAttempt) < interval { return }

@@ -13,9 +13,9 @@ public import RunnerIngress
 ///   activity is ignored: that token is public (it is in the page), and replies through a
 ///   connector carry the bot's Bot Framework credentials, so it never chooses where they go.
 /// - the Bot Framework's Web Chat / Direct Line channel, with its JWT: verified as for Teams
-///   (``BotFrameworkKeys``: audience `MICROSOFT_APP_ID`, endorsed for `webchat`, `serviceurl`
-///   claim equal to the activity's `serviceUrl`), accepted (202) and answered through that
-///   connector.
+///   (``BotFrameworkKeys``: audience `MICROSOFT_APP_ID`, endorsed for the activity's channel,
+///   which must be `webchat` or `directline`, `serviceurl` claim equal to the activity's
+///   `serviceUrl`), accepted (202) and answered through that connector.
 ///
 /// Other activity types are answered 202 and ignored. Dedupe is by the activity `id`.
 public struct WebChatAdapter: IngressAdapter {
@@ -72,14 +72,26 @@ public struct WebChatAdapter: IngressAdapter {
             throw IngressError(.unauthorized, "invalid bearer token")
         }
         let activity = try? request.jsonBody()
+        // Only the Web Chat / Direct Line channel posts here: a Teams activity and its token
+        // replayed to this route are refused.
+        let channelID = activity?["channelId"]?.stringValue
+        guard let channelID, Self.connectorChannels.contains(channelID) else {
+            throw IngressError(
+                .unauthorized,
+                "this route takes activities of the webchat or directline channel, not \(channelID ?? "(none)")"
+            )
+        }
         _ = try await keys.verify(
             authorization: authorization,
             appID: appID,
-            channelID: activity?["channelId"]?.stringValue,
+            channelID: channelID,
             serviceURL: activity?["serviceUrl"]?.stringValue
         )
         return true
     }
+
+    /// The Bot Framework channels whose activities this route takes with their JWT.
+    static let connectorChannels: Set<String> = ["webchat", "directline"]
 
     /// The replies, inline: `{"activities": [...]}`; a failed flow is a 500 with no detail.
     public func response(for outcome: DispatchOutcome) -> IngressResponse {

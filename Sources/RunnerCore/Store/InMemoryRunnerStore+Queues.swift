@@ -56,9 +56,10 @@ extension InMemoryRunnerStore {
         }
 
         /// Whether this entry, rather than `other`, is its session's head: the leased one (a
-        /// session has at most one), else the earliest pending one.
+        /// session has at most one; of several, as older runners could leave, the earliest),
+        /// else the earliest pending one.
         func isHead(over other: InboxEntry) -> Bool {
-            if state == .leased || other.state == .leased { return state == .leased }
+            if state != other.state, state == .leased || other.state == .leased { return state == .leased }
             return Self.precedes(self, other)
         }
 

@@ -193,17 +193,33 @@ public struct RunnerHostConfiguration: Sendable {
             return String(url[separator.upperBound...])
         }
 
-        /// The URL without a password (`user:***@`), safe for logs and errors.
+        /// The URL without its credentials (user info as `***@`, since some stores take a token
+        /// as the user name, and `password=***` in the query), safe for logs and errors.
         public var description: String {
             let location = self.location
-            guard let at = location.firstIndex(of: "@"), let colon = location[..<at].firstIndex(of: ":") else { return url }
-            return "\(scheme)://\(location[..<colon]):***\(location[at...])"
+            let authorityEnd = location.firstIndex(where: { "/?#".contains($0) }) ?? location.endIndex
+            var authority = String(location[..<authorityEnd])
+            if let at = authority.lastIndex(of: "@") {
+                authority = "***\(authority[at...])"
+            }
+            var rest = String(location[authorityEnd...])
+            if let query = rest.firstIndex(of: "?") {
+                let fields = rest[rest.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map { field in
+                    let name = field.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                    return ["password", "pass", "token", "secret"].contains(name.lowercased()) ? "\(name)=***" : String(field)
+                }
+                rest = String(rest[...query]) + fields.joined(separator: "&")
+            }
+            return "\(scheme)://\(authority)\(rest)"
         }
     }
 
-    /// The dedupe lease in effect: ``Sessions/dedupeLeaseSeconds``, else `FLOW_TIMEOUT` + 60 s.
+    /// The dedupe lease in effect: ``Sessions/dedupeLeaseSeconds``, else the longer of 5 minutes
+    /// and `FLOW_TIMEOUT` + `WASM_TIMEOUT` + 60 s (the flow's deadline is checked between nodes,
+    /// so its last node may run past it; a tenant's `runtime.timeout_ms` longer than that needs
+    /// `DEDUPE_LEASE` set accordingly).
     public var effectiveDedupeLeaseSeconds: Int {
-        sessions.dedupeLeaseSeconds ?? (flowLimits.maxWallTimeMs + 60_000 + 999) / 1000
+        sessions.dedupeLeaseSeconds ?? max(300, (flowLimits.maxWallTimeMs + wasm.timeoutMs + 60_000 + 999) / 1000)
     }
 
     /// Conversation and dedupe lifetimes.
@@ -214,7 +230,7 @@ public struct RunnerHostConfiguration: Sendable {
         public var dedupeRetainSeconds: Int
         /// How long a request running an event holds its dedupe id before a redelivery may take
         /// it over (`DEDUPE_LEASE`): after a crash mid-run, the provider's retry runs the event
-        /// once this passed. `nil`: `FLOW_TIMEOUT` + 60 s.
+        /// once this passed. `nil`: the longer of 5 minutes and `FLOW_TIMEOUT` + `WASM_TIMEOUT` + 60 s.
         public var dedupeLeaseSeconds: Int?
 
         public init(resumeTTLSeconds: Int = 86_400, dedupeRetainSeconds: Int = 86_400, dedupeLeaseSeconds: Int? = nil) {

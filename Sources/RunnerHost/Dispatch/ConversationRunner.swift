@@ -115,7 +115,8 @@ struct ConversationRunner: Sendable {
         let flow = event.flow
         let resumeKey = ResumeKey(tenant: runtime.tenant, sessionKey: event.sessionKey, flowID: flow.id)
         guard let currentOwner = runtime.flowOwners[flow.id] else {
-            return .done(.unavailable("flow \(flow.id) has no owning pack"))
+            // Retrying cannot fix it: record the failure rather than retry for a day.
+            return .done(await commitFailure("flow \(flow.id) has no owning pack", bookkeeping: bookkeeping, logger: logger))
         }
         let record: ResumeRecord?
         var snapshot: StateSnapshot
@@ -124,6 +125,8 @@ struct ConversationRunner: Sendable {
             (record, snapshot) = try await store.loadRun(resumeKey, scope: scope, now: now)
         } catch {
             logger.error("loading the session failed", metadata: ["error": .string(error.description)])
+            // Undecodable stored data stays undecodable: a recorded failure, not a retry.
+            if error.code == .corrupt { return .done(await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger)) }
             return .done(.unavailable(error.description))
         }
         let plan = await ResumePlanner(tenants: dependencies.tenants, restorer: dependencies.restorer)
@@ -132,7 +135,9 @@ struct ConversationRunner: Sendable {
             logger.warning("\(notice)")
         }
         let serving = plan.runtime
-        guard let owner = serving.flowOwners[flow.id] else { return .done(.unavailable("flow \(flow.id) has no owning pack")) }
+        guard let owner = serving.flowOwners[flow.id] else {
+            return .done(await commitFailure("flow \(flow.id) has no owning pack", bookkeeping: bookkeeping, logger: logger))
+        }
         if owner.packID != scope.pack {
             // The conversation resumes on a version whose flow comes from another pack.
             scope.pack = owner.packID
@@ -140,6 +145,7 @@ struct ConversationRunner: Sendable {
                 snapshot = try await store.stateSnapshot(for: scope)
             } catch {
                 logger.error("loading component state failed", metadata: ["error": .string(error.description)])
+                if error.code == .corrupt { return .done(await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger)) }
                 return .done(.unavailable(error.description))
             }
         }

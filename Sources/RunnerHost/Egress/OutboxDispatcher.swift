@@ -143,7 +143,8 @@ public final class OutboxDispatcher: Service, Sendable {
     /// Delivers every message that is due, with at most ``Configuration/concurrency`` sends in
     /// flight, until none is left to lease. While sends are in flight it leases again when one
     /// finishes, when nudged and on every poll tick, so a hung send never holds up other
-    /// replies. Graceful shutdown stops the leasing; sends in flight finish.
+    /// replies. Graceful shutdown stops the leasing; sends in flight finish. One drain runs at a
+    /// time (the service's loop is serial): two would wake each other's ``Doorbell`` waits.
     @discardableResult
     func drain() async -> DrainReport {
         enum Wake: Sendable {
@@ -170,7 +171,9 @@ public final class OutboxDispatcher: Service, Sendable {
                     }
                 }
                 guard running > 0 else { break }
-                if !waking {
+                // Once cancelled, only the sends in flight are awaited (a waker would return at
+                // once, over and over).
+                if !waking, !Task.isCancelled {
                     waking = true
                     group.addTask {
                         await withTaskGroup(of: Void.self) { either in

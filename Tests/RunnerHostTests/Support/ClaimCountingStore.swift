@@ -1,0 +1,74 @@
+import Foundation
+import RunnerCore
+import Synchronization
+
+/// An in-memory store that counts dedupe claims, so a test knows when requests reached their
+/// flow run (each claims its `Idempotency-Key` first).
+final class ClaimCountingStore: RunnerStore {
+    private let inner = InMemoryRunnerStore()
+    private let count = Mutex(0)
+
+    /// Claims made so far.
+    var claims: Int { count.withLock { $0 } }
+
+    func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) async throws(StoreError) -> DedupeClaim {
+        count.withLock { $0 += 1 }
+        return await inner.claim(key, leaseUntil: leaseUntil, now: now)
+    }
+
+    func resumeRecord(for key: ResumeKey, now: Date) async throws(StoreError) -> ResumeRecord? {
+        await inner.resumeRecord(for: key, now: now)
+    }
+
+    func stateSnapshot(for scope: StateScope) async throws(StoreError) -> StateSnapshot {
+        await inner.stateSnapshot(for: scope)
+    }
+
+    func release(_ key: DedupeKey, token: ClaimToken) async throws(StoreError) {
+        await inner.release(key, token: token)
+    }
+
+    func commit(_ commit: RunCommit) async throws(StoreError) {
+        try await inner.commit(commit)
+    }
+
+    func accept(_ acceptance: Acceptance, now: Date) async throws(StoreError) -> [AcceptOutcome] {
+        try await inner.accept(acceptance, now: now)
+    }
+
+    func leaseInbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [InboxLease] {
+        await inner.leaseInbox(now: now, limit: limit, leaseUntil: leaseUntil)
+    }
+
+    func releaseInbox(id: String, token: ClaimToken, retryAt: Date, error: String) async throws(StoreError) -> Bool {
+        await inner.releaseInbox(id: id, token: token, retryAt: retryAt, error: error)
+    }
+
+    func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch {
+        await inner.leaseOutbox(request)
+    }
+
+    func startDelivery(_ lease: OutboxLease, now: Date) async throws(StoreError) -> Bool {
+        await inner.startDelivery(lease, now: now)
+    }
+
+    func finishOutbox(_ lease: OutboxLease, outcome: OutboxOutcome, now: Date) async throws(StoreError) -> Bool {
+        await inner.finishOutbox(lease, outcome: outcome, now: now)
+    }
+
+    func deadLetters(tenant: String?, after: String?, limit: Int) async throws(StoreError) -> DeadLetterPage {
+        await inner.deadLetters(tenant: tenant, after: after, limit: limit)
+    }
+
+    func replayDeadLetter(id: String, tenant: String?, now: Date) async throws(StoreError) -> Bool {
+        await inner.replayDeadLetter(id: id, tenant: tenant, now: now)
+    }
+
+    func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts) {
+        await inner.queueCounts()
+    }
+
+    func purgeExpired(now: Date, idleStateBefore: Date?) async throws(StoreError) -> Int {
+        await inner.purgeExpired(now: now, idleStateBefore: idleStateBefore)
+    }
+}
