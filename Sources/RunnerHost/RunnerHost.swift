@@ -96,8 +96,8 @@ public struct RunnerHost: Service {
     private func channelRegistry(httpClient: HTTPClient) -> ChannelRegistry {
         let client = ProviderHTTPClient(http: httpClient)
         let urls = configuration.channels
-        let botFrameworkKeys = BotFrameworkKeys(client: client, metadataURL: urls.botFrameworkOpenIDMetadataURL)
-        let botFrameworkTokens = BotFrameworkTokens(client: client, tokenURL: urls.botFrameworkTokenURL)
+        let botFrameworkKeys = BotFrameworkKeys(client: client, metadataURL: urls.botFrameworkOpenIDMetadataURL, now: now)
+        let botFrameworkTokens = BotFrameworkTokens(client: client, tokenURL: urls.botFrameworkTokenURL, now: now)
         let builtIn: [any RunnerIngress.Channel] = [
             WebhookChannel(),
             TelegramChannel(client: client, baseURL: urls.telegramAPIBaseURL),
