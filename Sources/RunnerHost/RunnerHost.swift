@@ -189,6 +189,7 @@ public struct RunnerHost: Service {
             logger: logger
         )
         let queue = InboxQueue(capacity: delivery.inboxConcurrency)
+        let deferredReleases = DeferredReleases()
         let inbox = InboxWorker.Configuration(
             pollIntervalMs: delivery.inboxPollIntervalMs,
             leaseMs: delivery.inboxLeaseMs ?? configuration.flowLimits.maxWallTimeMs + 60_000,
@@ -218,6 +219,7 @@ public struct RunnerHost: Service {
                 channels: channels,
                 credentials: credentials,
                 queue: queue,
+                deferredReleases: deferredReleases,
                 inbox: inbox,
                 sessions: configuration.sessions,
                 maxPayloadBytes: configuration.flowLimits.maxPayloadBytes,
@@ -228,6 +230,7 @@ public struct RunnerHost: Service {
         )
         let worker = InboxWorker(
             queue: queue,
+            deferredReleases: deferredReleases,
             processor: processor,
             store: store,
             configuration: inbox,

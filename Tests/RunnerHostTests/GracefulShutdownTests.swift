@@ -35,9 +35,9 @@ struct GracefulShutdownTests {
         )
         configuration.http.host = "127.0.0.1"
         configuration.http.port = 0
-        configuration.store = try .init(url: "counting://")
-        let store = ClaimCountingStore()
-        let stores = StoreFactory.builtIn.with(scheme: "counting") { _ in .init(store: store, close: {}) }
+        configuration.store = try .init(url: "instrumented://")
+        let store = InstrumentedStore()
+        let stores = StoreFactory.builtIn.with(scheme: "instrumented") { _ in .init(store: store, close: {}) }
         var logger = Logger(label: "test.shutdown")
         logger.logLevel = .critical
         let (ports, reportPort) = AsyncStream.makeStream(of: Int.self)

@@ -162,4 +162,33 @@ struct InboxRecoveryTests {
             )
         }
     }
+
+    @Test func aReleaseTheStoreRefusedIsMadeWhenItIsBack() async throws {
+        let deployment = try Self.deployment()
+        defer { deployment.remove() }
+        let clock = ManualClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
+        let store = InstrumentedStore()
+        var event = Self.event("ghostly", text: "boo", at: clock.now)
+        event.tenant = "ghost"
+        _ = try await store.accept(
+            Acceptance(entries: [.init(event: event, dedupe: nil)], response: StoredResponse(status: 200), retainUntil: clock.now),
+            now: clock.now
+        )
+        store.failReleases = true
+        var configuration = deployment.configuration(
+            bindings: [try deployment.bindings(demoBindings)],
+            store: try .init(url: "instrumented://")
+        )
+        configuration.delivery.inboxPollIntervalMs = 20
+        let stores = StoreFactory.builtIn.with(scheme: "instrumented") { _ in .init(store: store, close: {}) }
+        try await withLiveHost(configuration, stores: stores, now: clock.reader) { client async throws in
+            // The event could not run (its tenant is not loaded) and the store refused to take it back.
+            #expect(try await eventually { store.refusedReleases >= 1 })
+            #expect(try await client.adminStatus()["inbox"] == ["pending": 0, "in_flight": 1, "failed": 0])
+            // The store is back within the lease: a poll makes the release, so the event waits
+            // its turn (its attempt taken back) instead of counting as a run that died.
+            store.failReleases = false
+            #expect(try await eventually { try await client.adminStatus()["inbox"] == ["pending": 1, "in_flight": 0, "failed": 0] })
+        }
+    }
 }

@@ -27,6 +27,8 @@ struct EventProcessor: Sendable {
         var channels: ChannelRegistry
         var credentials: @Sendable (String) -> ChannelCredentials
         var queue: InboxQueue
+        /// Releases the store refused, tried again on the worker's polls.
+        var deferredReleases: DeferredReleases
         var inbox: InboxWorker.Configuration
         var sessions: RunnerHostConfiguration.Sessions
         /// Largest flow input, once normalised (`FLOW_MAX_PAYLOAD_BYTES`).
@@ -301,7 +303,8 @@ struct EventProcessor: Sendable {
                 error: message
             )
         } catch {
-            logger.error("releasing the event failed; it runs again when its lease ends", metadata: ["error": .string(error.description)])
+            logger.error("releasing the event failed; trying again while its lease lasts", metadata: ["error": .string(error.description)])
+            dependencies.deferredReleases.add(.init(lease: lease, retryAt: now.addingTimeInterval(delay), error: message))
         }
     }
 }

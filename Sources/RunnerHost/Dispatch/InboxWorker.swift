@@ -28,6 +28,7 @@ final class InboxWorker: Service, Sendable {
     }
 
     private let queue: InboxQueue
+    private let deferredReleases: DeferredReleases
     private let processor: EventProcessor
     private let store: any RunnerStore
     private let configuration: Configuration
@@ -37,6 +38,7 @@ final class InboxWorker: Service, Sendable {
 
     init(
         queue: InboxQueue,
+        deferredReleases: DeferredReleases,
         processor: EventProcessor,
         store: any RunnerStore,
         configuration: Configuration,
@@ -45,6 +47,7 @@ final class InboxWorker: Service, Sendable {
         logger: Logger
     ) {
         self.queue = queue
+        self.deferredReleases = deferredReleases
         self.processor = processor
         self.store = store
         self.configuration = configuration
@@ -88,6 +91,7 @@ final class InboxWorker: Service, Sendable {
                 }
             }
             func pollAndStart() async {
+                if deferredReleases.count > 0 { await deferredReleases.retry(store: store, now: now()) }
                 let room = queue.capacity - running - waiting.count
                 guard room > 0, isReady() else { return }
                 let leases = await poll(limit: room)

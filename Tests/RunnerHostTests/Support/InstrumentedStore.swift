@@ -2,14 +2,25 @@ import Foundation
 import RunnerCore
 import Synchronization
 
-/// An in-memory store that counts dedupe claims, so a test knows when requests reached their
-/// flow run (each claims its `Idempotency-Key` first).
-final class ClaimCountingStore: RunnerStore {
+/// An in-memory store that counts dedupe claims (so a test knows when requests reached their
+/// flow run: each claims its `Idempotency-Key` first) and can refuse inbox releases (a store
+/// outage at the worst moment).
+final class InstrumentedStore: RunnerStore {
     private let inner = InMemoryRunnerStore()
     private let count = Mutex(0)
+    private let refusing = Mutex((on: false, refused: 0))
 
     /// Claims made so far.
     var claims: Int { count.withLock { $0 } }
+
+    /// Whether `releaseInbox` fails as a backend error.
+    var failReleases: Bool {
+        get { refusing.withLock { $0.on } }
+        set { refusing.withLock { $0.on = newValue } }
+    }
+
+    /// Releases refused so far.
+    var refusedReleases: Int { refusing.withLock { $0.refused } }
 
     func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) async throws(StoreError) -> DedupeClaim {
         count.withLock { $0 += 1 }
@@ -41,7 +52,12 @@ final class ClaimCountingStore: RunnerStore {
     }
 
     func releaseInbox(id: String, token: ClaimToken, retryAt: Date, error: String) async throws(StoreError) -> Bool {
-        await inner.releaseInbox(id: id, token: token, retryAt: retryAt, error: error)
+        let refuse = refusing.withLock { state -> Bool in
+            if state.on { state.refused += 1 }
+            return state.on
+        }
+        if refuse { throw StoreError(.backend, "the store is down") }
+        return await inner.releaseInbox(id: id, token: token, retryAt: retryAt, error: error)
     }
 
     func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch {
