@@ -19,15 +19,17 @@ public struct TeamsAdapter: IngressAdapter {
 
     public func handle(_ request: IngressRequest) async throws(IngressError) -> IngressResult {
         let appID = try request.requiredCredential("MICROSOFT_APP_ID")
-        // The token is checked before the body is judged: an unauthenticated caller learns nothing.
-        let parsed = try? request.jsonBody()
+        // Parsed once; the token is checked before the body is judged, so an unauthenticated
+        // caller learns nothing about it.
+        let parsed = Result { () throws(IngressError) in try request.jsonBody() }
+        let claimed = try? parsed.get()
         _ = try await keys.verify(
             authorization: request.header("authorization"),
             appID: appID,
-            channelID: parsed?["channelId"]?.stringValue,
-            serviceURL: parsed?["serviceUrl"]?.stringValue
+            channelID: claimed?["channelId"]?.stringValue,
+            serviceURL: claimed?["serviceUrl"]?.stringValue
         )
-        let activity = try request.jsonBody()
+        let activity = try parsed.get()
         guard activity.objectValue != nil else { throw IngressError(.badRequest, "the activity must be a JSON object") }
         guard activity["type"]?.stringValue == "message" else { return .respond(IngressResponse(status: 202)) }
         let canonical = try Self.canonicalMessage(tenant: request.tenant, activity: activity, now: request.receivedAt)

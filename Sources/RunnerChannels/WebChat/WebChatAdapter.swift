@@ -29,8 +29,9 @@ public struct WebChatAdapter: IngressAdapter {
     }
 
     public func handle(_ request: IngressRequest) async throws(IngressError) -> IngressResult {
-        let connector = try await isConnector(request)
-        let activity = try request.jsonBody()
+        let parsed = Result { () throws(IngressError) in try request.jsonBody() }
+        let connector = try await isConnector(request, activity: try? parsed.get())
+        let activity = try parsed.get()
         guard activity.objectValue != nil else { throw IngressError(.badRequest, "the activity must be a JSON object") }
         guard (activity["type"]?.stringValue ?? "message") == "message" else { return .respond(IngressResponse(status: 202)) }
         let canonical = try Self.canonicalMessage(tenant: request.tenant, activity: activity, now: request.receivedAt)
@@ -59,7 +60,7 @@ public struct WebChatAdapter: IngressAdapter {
 
     /// Authenticates the caller: `false` for the page token (replies inline), `true` for a
     /// verified Bot Framework JWT (replies through the connector); 401 otherwise.
-    private func isConnector(_ request: IngressRequest) async throws(IngressError) -> Bool {
+    private func isConnector(_ request: IngressRequest, activity: JSONValue?) async throws(IngressError) -> Bool {
         let pageToken = request.credentials.value("WEBCHAT_TOKEN")
         let appID = keys == nil ? nil : request.credentials.value("MICROSOFT_APP_ID")
         if pageToken == nil && appID == nil { _ = try request.requiredCredential("WEBCHAT_TOKEN") }
@@ -71,7 +72,6 @@ public struct WebChatAdapter: IngressAdapter {
         guard let keys, let appID, bearer.split(separator: ".", omittingEmptySubsequences: false).count == 3 else {
             throw IngressError(.unauthorized, "invalid bearer token")
         }
-        let activity = try? request.jsonBody()
         // Only the Web Chat / Direct Line channel posts here: a Teams activity and its token
         // replayed to this route are refused.
         let channelID = activity?["channelId"]?.stringValue

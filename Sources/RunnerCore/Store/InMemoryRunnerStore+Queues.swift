@@ -101,7 +101,9 @@ extension InMemoryRunnerStore {
         }
         try checkNewOutboxIDs(newMessages)
 
-        var waiting = Set(inbox.values.filter { $0.state == .pending || $0.state == .leased }.map(\.sessionKey))
+        // Sessions with an event waiting or running: only needed when leasing to the caller.
+        var waiting =
+            acceptance.leaseUntil == nil ? [] : Set(inbox.values.filter { $0.state == .pending || $0.state == .leased }.map(\.sessionKey))
         var outcomes: [AcceptOutcome] = []
         for (entry, isAccepted) in zip(acceptance.entries, accepted) {
             guard isAccepted else {
