@@ -36,6 +36,19 @@ def await_single_reply(fake, pred, what: str):
     return first
 
 
+def posted(path_matches, field: str, value, body=lambda r: r.json()):
+    """A request predicate: a POST whose path passes `path_matches` and whose body's `field`
+    equals `value` (compared as text)."""
+    def pred(r):
+        if r.method != "POST" or not path_matches(r.norm_path):
+            return False
+        try:
+            return str(body(r).get(field)) == str(value)
+        except Exception:
+            return False
+    return pred
+
+
 def assert_bearer(rec, token: str):
     assert rec.headers.get("authorization") == f"Bearer {token}", rec.headers.get("authorization")
 
@@ -56,14 +69,7 @@ def check_slack(runner, fake):
         "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
     assert resp.status == 200, (resp.status, resp.body)
 
-    def is_reply(r):
-        if r.method != "POST" or r.norm_path != "/slack/api/chat.postMessage":
-            return False
-        try:
-            return r.payload().get("channel") == channel
-        except Exception:
-            return False
-
+    is_reply = posted(lambda p: p == "/slack/api/chat.postMessage", "channel", channel, body=lambda r: r.payload())
     rec = await_single_reply(fake, is_reply, "Slack chat.postMessage")
     assert_bearer(rec, s.slack_bot_token)
     msg = rec.payload()
@@ -177,14 +183,7 @@ def check_telegram(runner, fake):
         "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": s.telegram_webhook_secret})
     assert resp.status == 200, (resp.status, resp.body)
 
-    def is_reply(r):
-        if r.method != "POST" or not r.norm_path.startswith("/telegram/bot"):
-            return False
-        try:
-            return str(r.payload().get("chat_id")) == str(chat_id)
-        except Exception:
-            return False
-
+    is_reply = posted(lambda p: p.startswith("/telegram/bot"), "chat_id", chat_id, body=lambda r: r.payload())
     rec = await_single_reply(fake, is_reply, "Telegram reply")
     assert rec.norm_path == f"/telegram/bot{s.telegram_bot_token}/sendMessage", rec.path
     msg = rec.payload()
@@ -227,14 +226,7 @@ def check_webex(runner, fake):
         "Content-Type": "application/json", "X-Spark-Signature": webex_signature(s.webex_webhook_secret, body)})
     assert resp.status == 202, (resp.status, resp.body)
 
-    def is_reply(r):
-        if r.method != "POST" or r.norm_path != "/webex/messages":
-            return False
-        try:
-            return r.json().get("roomId") == room
-        except Exception:
-            return False
-
+    is_reply = posted(lambda p: p == "/webex/messages", "roomId", room)
     rec = await_single_reply(fake, is_reply, "Webex POST /messages")
     assert_bearer(rec, s.webex_bot_token)
     fetched = fake.requests(lambda r: r.method == "GET" and r.norm_path == f"/webex/messages/{msg_id}")
@@ -272,14 +264,7 @@ def check_whatsapp(runner, fake):
         "Content-Type": "application/json", "X-Hub-Signature-256": whatsapp_signature(s.whatsapp_app_secret, body)})
     assert resp.status == 202, (resp.status, resp.body)
 
-    def is_reply(r):
-        if r.method != "POST" or r.norm_path != f"/wa/{phone_id}/messages":
-            return False
-        try:
-            return r.json().get("to") == sender
-        except Exception:
-            return False
-
+    is_reply = posted(lambda p: p == f"/wa/{phone_id}/messages", "to", sender)
     rec = await_single_reply(fake, is_reply, "WhatsApp /messages")
     assert_bearer(rec, s.whatsapp_access_token)
     assert rec.headers.get("content-type", "").startswith("application/json")

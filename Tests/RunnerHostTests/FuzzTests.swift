@@ -41,6 +41,15 @@ struct FuzzTests {
         var sign: @Sendable (_ body: [UInt8], _ valid: Bool) -> [(String, String)]
     }
 
+    /// Slack's headers for `body`, signed now with the tenant's secret or another.
+    @Sendable static func slackSignature(_ body: [UInt8], _ valid: Bool) -> [(String, String)] {
+        let ts = String(Int(Date().timeIntervalSince1970))
+        return [
+            ("X-Slack-Request-Timestamp", ts),
+            ("X-Slack-Signature", SlackSignature.signature(secret: valid ? "slack-secret" : "other", timestamp: ts, body: body)),
+        ]
+    }
+
     static func hmac<H: HashFunction>(_ hash: H.Type, _ body: [UInt8], _ key: String) -> String {
         Hex.encode(Array(HMAC<H>.authenticationCode(for: body, using: SymmetricKey(data: Array(key.utf8)))))
     }
@@ -58,16 +67,7 @@ struct FuzzTests {
                 path: "/slack/events",
                 seed:
                     #"{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"message","channel":"C1","user":"U1","text":"hi","ts":"1.1"}}"#,
-                sign: { body, valid in
-                    let ts = String(Int(Date().timeIntervalSince1970))
-                    return [
-                        ("X-Slack-Request-Timestamp", ts),
-                        (
-                            "X-Slack-Signature",
-                            SlackSignature.signature(secret: valid ? "slack-secret" : "other", timestamp: ts, body: body)
-                        ),
-                    ]
-                }
+                sign: slackSignature
             ),
             Target(
                 name: "slack interactive",
@@ -75,16 +75,7 @@ struct FuzzTests {
                 contentType: "application/x-www-form-urlencoded",
                 seed:
                     #"{"type":"block_actions","trigger_id":"t","team":{"id":"T"},"user":{"id":"U"},"channel":{"id":"C"},"actions":[{"action_id":"a","value":"v"}]}"#,
-                sign: { body, valid in
-                    let ts = String(Int(Date().timeIntervalSince1970))
-                    return [
-                        ("X-Slack-Request-Timestamp", ts),
-                        (
-                            "X-Slack-Signature",
-                            SlackSignature.signature(secret: valid ? "slack-secret" : "other", timestamp: ts, body: body)
-                        ),
-                    ]
-                }
+                sign: slackSignature
             ),
             Target(
                 name: "teams",

@@ -29,6 +29,11 @@ struct InboxRecoveryTests {
         )
     }
 
+    /// `events` acknowledged without a dedupe id, to wait in the inbox.
+    static func waiting(_ events: [InboxEvent], retainUntil: Date = Date().addingTimeInterval(3600)) -> Acceptance {
+        Acceptance(entries: events.map { .init(event: $0, dedupe: nil) }, response: StoredResponse(status: 200), retainUntil: retainUntil)
+    }
+
     /// The echo flow deployed, and the store's directory made so a test can fill the store
     /// before the host opens it.
     static func deployment() throws -> TestDeployment {
@@ -58,14 +63,10 @@ struct InboxRecoveryTests {
         leased.leaseUntil = past.addingTimeInterval(1)
         _ = try await store.accept(leased, now: past)
         _ = try await store.accept(
-            Acceptance(
-                entries: [
-                    .init(event: Self.event("e2", text: "two", at: past.addingTimeInterval(1)), dedupe: nil),
-                    .init(event: Self.event("e3", text: "three", at: past.addingTimeInterval(2)), dedupe: nil),
-                ],
-                response: StoredResponse(status: 200),
-                retainUntil: Date().addingTimeInterval(3600)
-            ),
+            Self.waiting([
+                Self.event("e2", text: "two", at: past.addingTimeInterval(1)),
+                Self.event("e3", text: "three", at: past.addingTimeInterval(2)),
+            ]),
             now: past
         )
         try await store.close()
@@ -97,11 +98,7 @@ struct InboxRecoveryTests {
         let store = try await SQLiteRunnerStore(path: deployment.storePath)
         let past = Date().addingTimeInterval(-60)
         _ = try await store.accept(
-            Acceptance(
-                entries: (0..<40).map { .init(event: Self.event("b\($0)", text: "\($0)", at: past, chat: 1000 + $0), dedupe: nil) },
-                response: StoredResponse(status: 200),
-                retainUntil: Date().addingTimeInterval(3600)
-            ),
+            Self.waiting((0..<40).map { Self.event("b\($0)", text: "\($0)", at: past, chat: 1000 + $0) }),
             now: past
         )
         try await store.close()
@@ -131,7 +128,7 @@ struct InboxRecoveryTests {
         event.tenant = "ghost"
         event.attempts = 4
         _ = try await store.accept(
-            Acceptance(entries: [.init(event: event, dedupe: nil)], response: StoredResponse(status: 200), retainUntil: clock.now),
+            Self.waiting([event], retainUntil: clock.now),
             now: clock.now
         )
         try await store.close()
@@ -171,7 +168,7 @@ struct InboxRecoveryTests {
         var event = Self.event("ghostly", text: "boo", at: clock.now)
         event.tenant = "ghost"
         _ = try await store.accept(
-            Acceptance(entries: [.init(event: event, dedupe: nil)], response: StoredResponse(status: 200), retainUntil: clock.now),
+            Self.waiting([event], retainUntil: clock.now),
             now: clock.now
         )
         store.failReleases = true
