@@ -71,6 +71,8 @@ struct JSONValueBox: Sendable {
 /// Sends requests to a live host.
 struct LiveClient: Sendable {
     let port: Int
+    /// The client it sends with.
+    var http: HTTPClient = .shared
 
     func request(
         _ method: HTTPMethod,
@@ -83,7 +85,7 @@ struct LiveClient: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if !body.isEmpty || method == .POST || method == .PUT { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let response = try await http.execute(request, timeout: timeout)
         let collected = try await response.body.collect(upTo: 16 << 20)
         return LiveResponse(status: Int(response.status.code), headers: response.headers, body: Array(buffer: collected))
     }
