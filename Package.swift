@@ -44,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.36.0"),
     ],
     targets: [
         .target(
@@ -100,6 +102,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "RunnerStorePostgres",
+            dependencies: [
+                "RunnerCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RunnerIngress",
             dependencies: [
                 "RunnerCore",
@@ -132,6 +146,7 @@ let package = Package(
                 "RunnerFlow",
                 "RunnerWasm",
                 "RunnerStoreSQLite",
+                "RunnerStorePostgres",
                 "RunnerIngress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -177,7 +192,8 @@ let package = Package(
         .target(
             name: "RunnerTestSupport",
             dependencies: [
-                "RunnerCore", "RunnerFlow", "RunnerPacks", "RunnerWasm", .product(name: "Logging", package: "swift-log"),
+                "RunnerCore", "RunnerFlow", "RunnerPacks", "RunnerWasm", "RunnerStorePostgres",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -185,7 +201,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RunnerCoreTests", dependencies: ["RunnerCore", "RunnerTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RunnerCoreTests",
+            dependencies: ["RunnerCore", "RunnerTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RunnerTemplatesTests",
             dependencies: ["RunnerTemplates"],
@@ -209,6 +230,11 @@ let package = Package(
             dependencies: ["RunnerStoreSQLite", "RunnerTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "RunnerStorePostgresTests",
+            dependencies: ["RunnerStorePostgres", "RunnerTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "RunnerIngressTests", dependencies: ["RunnerIngress", "RunnerTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RunnerChannelsTests",
@@ -227,7 +253,8 @@ let package = Package(
         .testTarget(
             name: "RunnerHostTests",
             dependencies: [
-                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerChannels", "RunnerStoreSQLite", "RunnerCore", "RunnerPacks",
+                "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerChannels", "RunnerStoreSQLite", "RunnerStorePostgres",
+                "RunnerCore", "RunnerPacks",
                 "RunnerFlow",
                 "RunnerWasm",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The Debian packages the build links (GRDB: SQLite; zlib for ZIP inflate). Installs the
-# missing ones when run as root (CI, fresh machines); otherwise says what is missing.
+# The Debian packages the build links (GRDB: SQLite; zlib for ZIP inflate), and with --tests
+# what the tests run (a PostgreSQL server). Installs the missing ones when run as root (CI,
+# fresh machines); otherwise says what is missing.
 set -euo pipefail
+packages=(libsqlite3-dev zlib1g-dev pkg-config)
+[ "${1:-}" = --tests ] && packages+=(postgresql)
 need=()
-for package in libsqlite3-dev zlib1g-dev pkg-config; do
+for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 [ "${#need[@]}" -eq 0 ] && exit 0

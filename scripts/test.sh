@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System libraries the build links (installed when missing and we are root).
-scripts/system-deps.sh
+# System libraries the build links and the PostgreSQL server the tests use (installed when
+# missing and we are root).
+scripts/system-deps.sh --tests
 
 # Formatting and the no-force-unwrap/no-try! rules for Sources (.swift-format; Tests relax them).
 swift format lint --strict --recursive --parallel Package.swift Sources Tests
@@ -17,6 +18,12 @@ scripts/setup-oracle-venv.sh
 # Same environment for build and test, so SwiftPM does not re-plan between them.
 export RUNNER_WARNINGS_AS_ERRORS=1
 swift build --build-tests --explicit-target-dependency-import-check error
+
+# One throwaway PostgreSQL server for the whole run (RUNNER_TEST_POSTGRES_URL): every test that
+# needs one makes a schema of its own on it.
+eval "$(scripts/postgres-test-server.sh start)"
+trap 'scripts/postgres-test-server.sh stop' EXIT
+
 swift test --skip-build --parallel "$@"
 
 # The committed template expectations are what handlebars.js renders, and the bundled demo

@@ -63,21 +63,19 @@ public struct RunnerHost: Service {
 
     public func run() async throws {
         let bindings = try loadBindings()
-        let opened = try await stores.open(configuration.store)
-        let (store, closeStore) = (opened.store, opened.close)
-        let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.providerClientConfiguration)
-        do {
-            try await serve(bindings: bindings, store: store, wasm: wasm, httpClient: httpClient)
-        } catch {
+        try await stores.withStore(configuration.store, logger: logger) { store in
+            let wasm = WasmRuntime(configuration: .init(workerCount: configuration.wasm.workers))
+            let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.providerClientConfiguration)
+            do {
+                try await serve(bindings: bindings, store: store, wasm: wasm, httpClient: httpClient)
+            } catch {
+                wasm.shutdown()
+                try? await httpClient.shutdown()
+                throw error
+            }
             wasm.shutdown()
-            try? await httpClient.shutdown()
-            try? await closeStore()
-            throw error
+            try await httpClient.shutdown()
         }
-        wasm.shutdown()
-        try await httpClient.shutdown()
-        try await closeStore()
     }
 
     /// The client of the provider APIs: a refused connection fails at once (the outbox retries

@@ -2,19 +2,6 @@ import Foundation
 import GRDB
 import RunnerCore
 
-extension Date {
-    /// Milliseconds since 1970, rounded to the nearest; clamped to `Int64`'s range.
-    var epochMilliseconds: Int64 {
-        let milliseconds = (timeIntervalSince1970 * 1000).rounded()
-        if let exact = Int64(exactly: milliseconds) { return exact }
-        return milliseconds < 0 ? .min : .max
-    }
-
-    init(epochMilliseconds: Int64) {
-        self.init(timeIntervalSince1970: Double(epochMilliseconds) / 1000)
-    }
-}
-
 extension Duration {
     /// The duration in seconds, as GRDB's busy timeout wants it.
     var timeInterval: TimeInterval {

@@ -106,11 +106,20 @@ public struct RunnerStoreConformance: Sendable {
         public var description: String { rawValue }
     }
 
-    private let makeStore: Factory
+    /// Runs its body with a new, empty store that lives for the body's duration (a store whose
+    /// connection pool must run beside its use, as PostgreSQL's).
+    public typealias Scope = @Sendable (_ body: @Sendable (any RunnerStore) async throws -> Void) async throws -> Void
+
+    private let withStore: Scope
 
     /// - Parameter makeStore: makes a new, empty store; called once per check.
     public init(makeStore: @escaping Factory) {
-        self.makeStore = makeStore
+        self.withStore = { body in try await body(try await makeStore()) }
+    }
+
+    /// - Parameter withStore: runs its body with a new, empty store; called once per check.
+    public init(withStore: @escaping Scope) {
+        self.withStore = withStore
     }
 
     /// Runs every check, each on a new store.
@@ -122,7 +131,10 @@ public struct RunnerStoreConformance: Sendable {
 
     /// Runs one check on a new store.
     public func run(_ check: Check) async throws {
-        let store = try await makeStore()
+        try await withStore { store in try await self.run(check, on: store) }
+    }
+
+    private func run(_ check: Check, on store: any RunnerStore) async throws {
         switch check {
         case .resumeMissingIsNil: try await resumeMissingIsNil(store)
         case .resumeInsertThenLoad: try await resumeInsertThenLoad(store)

@@ -135,7 +135,8 @@ struct EndToEndTests {
                 components: ["spinner": TestComponents.spin, "greeter": try TestComponents.greeter]
             )
         )
-        let bindings = demoBindings.replacingOccurrences(of: "timeout_ms: 300", with: "timeout_ms: 3000")
+        // Long enough for the six requests below even on a loaded 2-core machine.
+        let bindings = demoBindings.replacingOccurrences(of: "timeout_ms: 300", with: "timeout_ms: 6000")
         let configuration = deployment.configuration(bindings: [try deployment.bindings(bindings)])
         let spinDone = Flag()
         try await withLiveHost(configuration) { client async throws in

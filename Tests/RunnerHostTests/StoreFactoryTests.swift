@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import RunnerCore
 import RunnerHost
+import RunnerStorePostgres
 import RunnerTestSupport
 import Testing
 
@@ -8,16 +10,32 @@ import Testing
 struct StoreFactoryTests {
     @Test func theSchemePicksTheStoreAndAnUnknownOneNamesTheKnownOnes() async throws {
         let factory = StoreFactory.builtIn
-        #expect(factory.schemes == ["memory", "sqlite"])
-        let memory = try await factory.open(try .init(url: "MEMORY://"))
-        #expect(memory.store is InMemoryRunnerStore)
+        let logger = Logger(label: "test")
+        #expect(factory.schemes == ["memory", "postgres", "postgresql", "sqlite"])
+        try await factory.withStore(try .init(url: "MEMORY://"), logger: logger) { store in
+            #expect(store is InMemoryRunnerStore)
+        }
+        try await factory.withStore(try .init(url: try PostgresTestServer.freshURL()), logger: logger) { store in
+            #expect(store is PostgresRunnerStore)
+            let counts = try await store.queueCounts()
+            #expect(counts.outbox.pending == 0, "the schema was migrated")
+        }
 
-        for url in ["mysql://db/runner", "postgres://runner:hunter2@db:5432/runner"] {
-            let error = await #expect(throws: ConfigurationError.self) { _ = try await factory.open(try .init(url: url)) }
-            #expect(error?.message.contains("memory://, sqlite://") == true, "\(String(describing: error))")
+        for url in ["mysql://db/runner", "redis://runner:hunter2@db:6379"] {
+            let error = await #expect(throws: ConfigurationError.self) {
+                try await factory.withStore(try .init(url: url), logger: logger) { _ in }
+            }
+            #expect(error?.message.contains("memory://, postgres://, postgresql://, sqlite://") == true, "\(String(describing: error))")
             #expect(error?.message.contains("hunter2") == false, "a password never reaches an error")
         }
-        let empty = await #expect(throws: ConfigurationError.self) { _ = try await factory.open(try .init(url: "sqlite://")) }
+        let badOption = await #expect(throws: ConfigurationError.self) {
+            try await factory.withStore(try .init(url: "postgres://runner:hunter2@db/runner?sslmode=maybe"), logger: logger) { _ in }
+        }
+        #expect(badOption?.message.contains("sslmode=maybe") == true, "\(String(describing: badOption))")
+        #expect(badOption?.message.contains("hunter2") == false)
+        let empty = await #expect(throws: ConfigurationError.self) {
+            try await factory.withStore(try .init(url: "sqlite://"), logger: logger) { _ in }
+        }
         #expect(empty?.message.contains("needs a file path") == true)
     }
 

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RunnerCore
+
+extension PostgresRow {
+    /// The row's columns as `types`, or `.corrupt` naming `table` when they do not decode.
+    func decodeStored<each Column: PostgresDecodable>(
+        _ types: (repeat each Column).Type,
+        table: String
+    ) throws(StoreError) -> (repeat each Column) {
+        do {
+            return try decode(types)
+        } catch {
+            throw StoreError(.corrupt, "\(table) holds a row with unexpected values (\(error))")
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `query` and counts the rows it returns (a statement ending in `RETURNING 1` counts
+    /// what it changed).
+    func count(_ query: PostgresQuery, _ logger: Logger) async throws -> Int {
+        var count = 0
+        for try await _ in try await self.query(query, logger: logger) {
+            count += 1
+        }
+        return count
+    }
+
+    /// Runs `query` and returns its rows.
+    func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
+    }
+}
+
+/// Stored JSON text, parsed; `.corrupt` naming `column` when it is not valid JSON.
+func storedJSON(_ text: String, _ column: String) throws(StoreError) -> JSONValue {
+    do {
+        // The runner's own data may nest deeper than the 64 levels allowed for untrusted input.
+        return try JSONValue(parsing: text, limits: .init(maxDepth: 256))
+    } catch {
+        throw StoreError(.corrupt, "\(column) is not valid JSON", cause: error)
+    }
+}
+
+/// What went wrong talking to PostgreSQL, reduced to what the store decides on.
+struct PostgresFailure {
+    let error: any Error
+    /// The server's SQLSTATE, when the server reported the error.
+    let sqlState: String?
+
+    init(_ error: any Error) {
+        var underlying = error
+        if let transaction = error as? PostgresTransactionError {
+            underlying = transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
+        }
+        self.error = underlying
+        sqlState = (underlying as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// A serialization failure or a deadlock: the server rolled the transaction back, so running
+    /// it again is safe.
+    var isRetryable: Bool {
+        sqlState == PostgresError.Code.serializationFailure.raw || sqlState == PostgresError.Code.deadlockDetected.raw
+    }
+
+    func storeError(_ operation: String) -> StoreError {
+        if let storeError = error as? StoreError { return storeError }
+        guard let psql = error as? PSQLError else {
+            return StoreError(.backend, "PostgreSQL store: \(operation) failed: \(error)")
+        }
+        // PSQLError's description hides the server's message on purpose; the store's errors
+        // name the operation, the SQLSTATE and the server's message (never bound values).
+        var detail = "\(psql.code)"
+        if let serverInfo = psql.serverInfo {
+            detail = "\(serverInfo[.sqlState] ?? "?"): \(serverInfo[.message] ?? "")"
+        }
+        if sqlState == PostgresError.Code.uniqueViolation.raw {
+            return StoreError(.backend, "PostgreSQL store: \(operation) failed: a row with this key exists (\(detail))")
+        }
+        return StoreError(.backend, "PostgreSQL store: \(operation) failed: \(detail)")
+    }
+}
+
+extension PostgresCell {
+    /// The cell as `type`, or `.corrupt` naming `column`.
+    func decodeStored<Value: PostgresDecodable>(_ type: Value.Type, column: String) throws(StoreError) -> Value {
+        do {
+            return try decode(type)
+        } catch {
+            throw StoreError(.corrupt, "\(column) holds an unexpected value (\(error))")
+        }
+    }
+}

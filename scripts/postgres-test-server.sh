@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server for one test run (TESTING.md §9): data in a temporary
+# directory, fsync off, listening on 127.0.0.1 only, trust authentication.
+#
+#   eval "$(scripts/postgres-test-server.sh start)"   # prints export lines: RUNNER_TEST_POSTGRES_URL, _DIR
+#   scripts/postgres-test-server.sh stop              # stops the server named by RUNNER_TEST_POSTGRES_DIR, removes its data
+#
+# PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user that
+# Debian's package creates.
+set -euo pipefail
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+[ -x "$bin/postgres" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
+
+as_server_user() {
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+}
+
+case "${1:-}" in
+  start)
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/greentic-pg.XXXXXX")"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    port="${RUNNER_TEST_POSTGRES_PORT:-$((20000 + RANDOM % 20000))}"
+    as_server_user "'$bin/initdb' -D '$dir/data' -A trust -U postgres --no-sync" >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    as_server_user "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 30 \
+      -o \"-h 127.0.0.1 -p $port -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start" >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
+    echo "export RUNNER_TEST_POSTGRES_DIR='$dir'"
+    echo "export RUNNER_TEST_POSTGRES_URL='postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable'"
+    ;;
+  stop)
+    dir="${RUNNER_TEST_POSTGRES_DIR:?RUNNER_TEST_POSTGRES_DIR is not set}"
+    as_server_user "'$bin/pg_ctl' -D '$dir/data' -m immediate stop" >/dev/null 2>&1 || true
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: $0 start|stop" >&2
+    exit 2
+    ;;
+esac
