@@ -26,9 +26,11 @@ trap 'scripts/postgres-test-server.sh stop' EXIT
 
 swift test --skip-build --parallel "$@"
 
-# The committed template expectations are what handlebars.js renders, and the bundled demo
+# The committed template expectations are what handlebars.js renders, the cron corpus is what
+# croniter computes (but for the listed, deliberate differences), and the bundled demo
 # pack verifies with tools that share no code with ours.
 .venv-oracle/bin/python scripts/handlebars-oracle.py --check
+.venv-oracle/bin/python scripts/cron-oracle.py --check
 .venv-oracle/bin/python scripts/verify-gtpack.py examples/packs/demo.gtpack
 
 # The providers' official SDKs as oracles against the built server (harness/README.md): Slack

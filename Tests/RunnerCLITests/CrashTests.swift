@@ -106,6 +106,10 @@ struct CrashTests {
             let first = try await deployment.start(telegram: telegram)
             #expect(try await first.telegram(Self.update(1, text: "hello")).status == 200)
             #expect(try await poll { fake.calls.count >= 2 }, "Telegram is down: the reply is retried")
+            // Killed between two attempts (a kill during a send would leave its outcome unknown,
+            // which is dead-lettered rather than sent twice): the retry backoff leaves seconds.
+            let idle: JSONValue = ["pending": 1, "in_flight": 0, "dead": 0]
+            #expect(try await poll { try await first.adminStatus()["outbox"] == idle })
             first.kill()
             let failed = fake.calls.count
             fake.failures.withLock { $0 = [] }

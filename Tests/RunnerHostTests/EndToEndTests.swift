@@ -126,39 +126,6 @@ struct EndToEndTests {
         }
     }
 
-    @Test func aSpinningWasmNodeFailsAloneWhileTheServerKeepsAnswering() async throws {
-        let deployment = try TestDeployment()
-        defer { deployment.remove() }
-        try deployment.deploy(
-            TestPack(
-                flows: [TestFlows.spin, TestFlows.hello],
-                components: ["spinner": TestComponents.spin, "greeter": try TestComponents.greeter]
-            )
-        )
-        // Long enough for the six requests below even on a loaded 2-core machine.
-        let bindings = demoBindings.replacingOccurrences(of: "timeout_ms: 300", with: "timeout_ms: 6000")
-        let configuration = deployment.configuration(bindings: [try deployment.bindings(bindings)])
-        let spinDone = Flag()
-        try await withLiveHost(configuration) { client async throws in
-            async let spinning: LiveResponse = {
-                let response = try await client.post("/webhook/spin", "")
-                spinDone.set()
-                return response
-            }()
-            try await Task.sleep(for: .milliseconds(200))
-            // While the guest spins, other requests of the same tenant — Wasm ones included — are answered.
-            for _ in 0..<3 {
-                #expect(try await client.get("/healthz").status == 200)
-                #expect(try await client.post("/webhook/hello", "Ada").status == 200)
-            }
-            #expect(spinDone.isSet == false, "answered while the guest was still spinning")
-            let spun = try await spinning
-            #expect(spun.status == 500)
-            #expect(spun.text == #"{"error":"webhook flow failed"}"#)
-            #expect(try await client.post("/webhook/hello", "Ada").status == 200)
-        }
-    }
-
     @Test func keyValueStateIsDurableAndScopedPerSession() async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
