@@ -273,6 +273,15 @@ public struct RunnerHost: Service {
             ),
             services: [
                 reloader, outbox, worker,
+                TimerScheduler(
+                    store: store,
+                    tenants: tenants,
+                    queue: queue,
+                    leaseMs: inbox.leaseMs,
+                    retainSeconds: configuration.sessions.dedupeRetainSeconds,
+                    now: now,
+                    logger: logger
+                ),
                 StoreJanitor(store: store, sessionStateSeconds: configuration.sessions.resumeTTLSeconds, now: now, logger: logger),
             ],
             onServerRunning: { channel in

@@ -40,6 +40,22 @@ extension PostgresRunnerStore {
                         continue
                     }
                 }
+                if let tick = entry.timerTick {
+                    // Moves the cursor forward only: of nodes recording one tick, one wins.
+                    let at = tick.at.epochMilliseconds
+                    let moved = try await connection.count(
+                        """
+                        UPDATE timer_schedule SET last_tick = \(at)
+                        WHERE tenant = \(tick.tenant) AND schedule_id = \(tick.scheduleID) AND last_tick < \(at)
+                        RETURNING 1
+                        """,
+                        self.logger
+                    )
+                    guard moved == 1 else {
+                        outcomes.append(.duplicate)
+                        continue
+                    }
+                }
                 var event = entry.event
                 var lease: InboxLease?
                 if let leaseUntil = acceptance.leaseUntil, try await !Self.sessionHasWaitingEvents(event, connection, self.logger) {
@@ -53,6 +69,31 @@ extension PostgresRunnerStore {
                 outcomes.append(.accepted(lease))
             }
             return outcomes
+        }
+    }
+
+    public func timerCursor(tenant: String, scheduleID: String, spec: String, now: Date) async throws(StoreError) -> Date {
+        let nowMS = now.epochMilliseconds
+        return try await withConnection("read timer cursor") { connection in
+            // One statement: a new schedule (or one whose definition changed) starts at `now`,
+            // never moving a cursor back; otherwise the stored cursor stands.
+            let rows = try await connection.rows(
+                """
+                INSERT INTO timer_schedule AS t (tenant, schedule_id, spec, last_tick) VALUES (\(tenant), \(scheduleID), \(spec), \(nowMS))
+                ON CONFLICT (tenant, schedule_id) DO UPDATE
+                SET spec = excluded.spec, last_tick = GREATEST(t.last_tick, excluded.last_tick)
+                WHERE t.spec <> excluded.spec
+                RETURNING last_tick
+                """,
+                self.logger
+            )
+            if let row = rows.first { return Date(epochMilliseconds: try row.decodeStored(Int64.self, table: "timer_schedule")) }
+            let stored = try await connection.rows(
+                "SELECT last_tick FROM timer_schedule WHERE tenant = \(tenant) AND schedule_id = \(scheduleID)",
+                self.logger
+            )
+            guard let row = stored.first else { throw StoreError(.corrupt, "timer_schedule lost the row of \(tenant)/\(scheduleID)") }
+            return Date(epochMilliseconds: try row.decodeStored(Int64.self, table: "timer_schedule"))
         }
     }
 

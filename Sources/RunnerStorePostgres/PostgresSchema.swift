@@ -14,10 +14,15 @@
 /// ## v1
 /// `resume_record`, `state_scope`, `component_state`, `dedupe`, `outbox` and `inbox`, with the
 /// columns and indexes of SQLite's v6.
+///
+/// ## v2
+/// `timer_schedule` (SQLite's v7): per (tenant, schedule id), the definition its cursor belongs
+/// to (`spec`) and the last tick recorded (`last_tick`, epoch ms).
 enum PostgresSchema {
     /// Every migration this build knows, in order.
     static let migrations: [(id: String, sql: [String])] = [
-        ("v1", v1)
+        ("v1", v1),
+        ("v2", v2),
     ]
 
     /// The lock every node takes before migrating.
@@ -127,5 +132,17 @@ enum PostgresSchema {
         """,
         "CREATE INDEX inbox_queue ON inbox (state, received_at, id)",
         "CREATE INDEX inbox_session ON inbox (tenant, session_key, received_at, id)",
+    ]
+
+    private static let v2 = [
+        """
+        CREATE TABLE timer_schedule (
+            tenant TEXT NOT NULL,
+            schedule_id TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            last_tick BIGINT NOT NULL,
+            PRIMARY KEY (tenant, schedule_id)
+        )
+        """
     ]
 }

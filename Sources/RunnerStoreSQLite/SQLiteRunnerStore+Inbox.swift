@@ -18,6 +18,16 @@ extension SQLiteRunnerStore {
                     }
                     try Self.recordDone(key, response: acceptance.response, retainUntil: acceptance.retainUntil, db)
                 }
+                if let tick = entry.timerTick {
+                    try db.execute(
+                        sql: "UPDATE timer_schedule SET last_tick = ? WHERE tenant = ? AND schedule_id = ? AND last_tick < ?",
+                        arguments: [tick.at.epochMilliseconds, tick.tenant, tick.scheduleID, tick.at.epochMilliseconds]
+                    )
+                    guard db.changesCount == 1 else {
+                        outcomes.append(.duplicate)
+                        continue
+                    }
+                }
                 var event = entry.event
                 var lease: InboxLease?
                 if let leaseUntil = acceptance.leaseUntil, try !Self.sessionHasWaitingEvents(event, db) {
@@ -32,6 +42,28 @@ extension SQLiteRunnerStore {
                 outcomes.append(.accepted(lease))
             }
             return outcomes
+        }
+    }
+
+    public func timerCursor(tenant: String, scheduleID: String, spec: String, now: Date) async throws(StoreError) -> Date {
+        let nowMS = now.epochMilliseconds
+        return try await write("read timer cursor") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO timer_schedule (tenant, schedule_id, spec, last_tick) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (tenant, schedule_id) DO UPDATE
+                    SET spec = excluded.spec, last_tick = MAX(timer_schedule.last_tick, excluded.last_tick)
+                    WHERE timer_schedule.spec <> excluded.spec
+                    """,
+                arguments: [tenant, scheduleID, spec, nowMS]
+            )
+            let lastTick = try Int64.fetchOne(
+                db,
+                sql: "SELECT last_tick FROM timer_schedule WHERE tenant = ? AND schedule_id = ?",
+                arguments: [tenant, scheduleID]
+            )
+            guard let lastTick else { throw StoreError(.corrupt, "timer_schedule lost the row of \(tenant)/\(scheduleID)") }
+            return Date(epochMilliseconds: lastTick)
         }
     }
 

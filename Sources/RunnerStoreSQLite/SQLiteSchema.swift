@@ -119,6 +119,16 @@ import GRDB
 /// `state_scope.touched_at` (INTEGER NULL, epoch ms): when a commit last touched the scope
 /// (`RunCommit.committedAt`); session state idle since the session TTL is purged by it. Every
 /// scope that has component state gets a row; existing ones are stamped with the upgrade time.
+///
+/// ## v7
+///
+/// `timer_schedule` — where each timer schedule stands:
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | tenant, schedule_id | TEXT | primary key |
+/// | spec | TEXT | the schedule's definition (cron expression and time zone) the cursor belongs to |
+/// | last_tick | INTEGER | epoch ms of the last tick recorded; a tick is accepted only after it |
 enum SQLiteSchema {
     /// Every migration this build knows, in order.
     static var migrator: DatabaseMigrator { migrator(through: nil) }
@@ -127,12 +137,28 @@ enum SQLiteSchema {
     /// with it to check upgrades.
     static func migrator(through last: String?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        let all: [(String, @Sendable (Database) throws -> Void)] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6)]
+        let all: [(String, @Sendable (Database) throws -> Void)] = [
+            ("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7),
+        ]
         for (identifier, migration) in all {
             migrator.registerMigration(identifier, migrate: migration)
             if identifier == last { break }
         }
         return migrator
+    }
+
+    private static func v7(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE timer_schedule (
+                    tenant TEXT NOT NULL,
+                    schedule_id TEXT NOT NULL,
+                    spec TEXT NOT NULL,
+                    last_tick INTEGER NOT NULL,
+                    PRIMARY KEY (tenant, schedule_id)
+                ) WITHOUT ROWID
+                """
+        )
     }
 
     private static func v6(_ db: Database) throws {

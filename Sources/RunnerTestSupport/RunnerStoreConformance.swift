@@ -93,6 +93,10 @@ public struct RunnerStoreConformance: Sendable {
         case inboxLeasesOnlyTheHeadOfASession
         case inboxCompletionIsFencedByItsLease
         case inboxAcceptanceWritesItsOutboxAtomically
+        // Timers
+        case timerCursorStartsAtNowAndKeepsItsPlace
+        case timerTicksAreAcceptedOnceInOrder
+        case concurrentTimerTicksOneWins
         // Purge
         case purgeRemovesOnlyExpired
         // Concurrency
@@ -181,6 +185,9 @@ public struct RunnerStoreConformance: Sendable {
         case .inboxLeasesOnlyTheHeadOfASession: try await inboxLeasesOnlyTheHeadOfASession(store)
         case .inboxCompletionIsFencedByItsLease: try await inboxCompletionIsFencedByItsLease(store)
         case .inboxAcceptanceWritesItsOutboxAtomically: try await inboxAcceptanceWritesItsOutboxAtomically(store)
+        case .timerCursorStartsAtNowAndKeepsItsPlace: try await timerCursorStartsAtNowAndKeepsItsPlace(store)
+        case .timerTicksAreAcceptedOnceInOrder: try await timerTicksAreAcceptedOnceInOrder(store)
+        case .concurrentTimerTicksOneWins: try await concurrentTimerTicksOneWins(store)
         case .purgeRemovesOnlyExpired: try await purgeRemovesOnlyExpired(store)
         case .concurrentInsertsOneWins: try await concurrentInsertsOneWins(store)
         case .concurrentUpdatesOneWins: try await concurrentUpdatesOneWins(store)

@@ -67,11 +67,11 @@ struct SQLiteRunnerStoreTests {
 
         let observer = try DatabaseQueue(path: path)
         let applied = try await observer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
         let tables = try await observer.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' ORDER BY name")
         }
-        #expect(tables == ["component_state", "dedupe", "inbox", "outbox", "resume_record", "state_scope"])
+        #expect(tables == ["component_state", "dedupe", "inbox", "outbox", "resume_record", "state_scope", "timer_schedule"])
     }
 
     /// A reply queued by a v2 runner (before fenced leases) is still delivered after the upgrade,

@@ -85,6 +85,7 @@ extension InMemoryRunnerStore {
         var accepted: [Bool] = []
         var newEvents: Set<String> = []
         var newMessages: [OutboxMessage] = []
+        var ticks: [TimerKey: Date] = [:]
         for entry in acceptance.entries {
             if let key = entry.dedupe {
                 let live = dedupe[key]?.isLive(at: now) ?? false
@@ -92,6 +93,14 @@ extension InMemoryRunnerStore {
                     accepted.append(false)
                     continue
                 }
+            }
+            if let tick = entry.timerTick {
+                let key = TimerKey(tenant: tick.tenant, scheduleID: tick.scheduleID)
+                guard let cursor = ticks[key] ?? timerCursors[key]?.lastTick, cursor < tick.at else {
+                    accepted.append(false)
+                    continue
+                }
+                ticks[key] = tick.at
             }
             guard inbox[entry.event.id] == nil, newEvents.insert(entry.event.id).inserted else {
                 throw StoreError(.backend, "inbox event id \(entry.event.id) is already stored")
@@ -125,6 +134,10 @@ extension InMemoryRunnerStore {
                 lease = InboxLease(event: stored.event, token: token, leaseUntil: leaseUntil)
             }
             inbox[entry.event.id] = stored
+            if let tick = entry.timerTick {
+                let key = TimerKey(tenant: tick.tenant, scheduleID: tick.scheduleID)
+                timerCursors[key]?.lastTick = tick.at
+            }
             for message in entry.outbox {
                 outbox[message.id] = OutboxEntry(message: message)
             }

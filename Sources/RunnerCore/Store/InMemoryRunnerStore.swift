@@ -42,8 +42,23 @@ public actor InMemoryRunnerStore: RunnerStore {
     var dedupe: [DedupeKey: DedupeEntry] = [:]
     var outbox: [String: OutboxEntry] = [:]
     var inbox: [String: InboxEntry] = [:]
+    /// Per (tenant, schedule id): the schedule's definition and its last recorded tick.
+    var timerCursors: [TimerKey: (spec: String, lastTick: Date)] = [:]
+
+    struct TimerKey: Hashable, Sendable {
+        var tenant: String
+        var scheduleID: String
+    }
 
     public init() {}
+
+    public func timerCursor(tenant: String, scheduleID: String, spec: String, now: Date) -> Date {
+        let key = TimerKey(tenant: tenant, scheduleID: scheduleID)
+        if let cursor = timerCursors[key], cursor.spec == spec { return cursor.lastTick }
+        let lastTick = max(timerCursors[key]?.lastTick ?? now, now)
+        timerCursors[key] = (spec, lastTick)
+        return lastTick
+    }
 
     public func resumeRecord(for key: ResumeKey, now: Date) -> ResumeRecord? {
         guard let record = resumeRecords[key], now < record.expiresAt else { return nil }

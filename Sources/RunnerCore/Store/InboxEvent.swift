@@ -71,11 +71,16 @@ public struct Acceptance: Sendable, Hashable {
         public var dedupe: DedupeKey?
         /// Sent at once, whatever the flow does (e.g. Telegram's `answerCallbackQuery`).
         public var outbox: [OutboxMessage]
+        /// The timer tick this event runs: the entry is a duplicate unless the schedule's cursor
+        /// (``RunnerStore/timerCursor(tenant:scheduleID:spec:now:)``) is before the tick, and
+        /// accepting it moves the cursor to the tick.
+        public var timerTick: TimerTick?
 
-        public init(event: InboxEvent, dedupe: DedupeKey?, outbox: [OutboxMessage] = []) {
+        public init(event: InboxEvent, dedupe: DedupeKey?, outbox: [OutboxMessage] = [], timerTick: TimerTick? = nil) {
             self.event = event
             self.dedupe = dedupe
             self.outbox = outbox
+            self.timerTick = timerTick
         }
     }
 

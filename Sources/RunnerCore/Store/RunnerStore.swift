@@ -49,7 +49,9 @@ public protocol RunnerStore: Sendable {
     /// Records events acknowledged to their provider, in one transaction: per entry, its
     /// dedupe record (answering redeliveries with `acceptance.response`), its inbox row and its
     /// immediate outbox messages. An entry whose dedupe key is live (`processing` with a live
-    /// lease, or `done` and retained) is a ``AcceptOutcome/duplicate`` and writes nothing. With
+    /// lease, or `done` and retained), or whose timer tick is not after its schedule's cursor
+    /// (which accepting it moves to the tick), is a ``AcceptOutcome/duplicate`` and writes
+    /// nothing. With
     /// `acceptance.leaseUntil`, an entry is leased to the caller only when no event of its
     /// session is pending or leased (counting the acceptance's earlier entries); the others
     /// wait their turn in the inbox.
@@ -93,6 +95,12 @@ public protocol RunnerStore: Sendable {
     /// lease's token no longer holds the message (another holder took over).
     @discardableResult
     func finishOutbox(_ lease: OutboxLease, outcome: OutboxOutcome, now: Date) async throws(StoreError) -> Bool
+
+    /// The last tick recorded for a timer schedule (see ``Acceptance/Entry/timerTick``). A
+    /// schedule seen for the first time, or whose `spec` (its definition: cron expression and
+    /// time zone) changed, gets the cursor `now` (or keeps a later one), so it starts with its
+    /// next tick rather than catching up on times it was not defined for.
+    func timerCursor(tenant: String, scheduleID: String, spec: String, now: Date) async throws(StoreError) -> Date
 
     /// Dead letters ordered by message id, optionally of one tenant, after the cursor `after`.
     func deadLetters(tenant: String?, after: String?, limit: Int) async throws(StoreError) -> DeadLetterPage

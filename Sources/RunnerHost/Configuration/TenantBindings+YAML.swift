@@ -74,9 +74,24 @@ private struct BindingsReader {
                 let field = "timers[\(offset)]"
                 guard let flowID = item["flow_id"]?.stringValue, !flowID.isEmpty else { throw fail("\(field).flow_id", "is required") }
                 guard let cron = item["cron"]?.stringValue, !cron.isEmpty else { throw fail("\(field).cron", "is required") }
-                timers.append(
-                    .init(flowID: flowID, cron: cron, scheduleID: item["schedule_id"]?.stringValue, timezone: item["timezone"]?.stringValue)
+                let timer = TenantBindings.Timer(
+                    flowID: flowID,
+                    cron: cron,
+                    scheduleID: item["schedule_id"]?.stringValue,
+                    timezone: item["timezone"]?.stringValue
                 )
+                do {
+                    _ = try timer.schedule()
+                } catch {
+                    throw fail(
+                        item["timezone"] != nil && (try? CronExpression(cron)) != nil ? "\(field).timezone" : "\(field).cron",
+                        error.message
+                    )
+                }
+                guard !timers.contains(where: { $0.scheduleID == timer.scheduleID }) else {
+                    throw fail("\(field).schedule_id", "\(timer.scheduleID) is used by an earlier timer (give each its own schedule_id)")
+                }
+                timers.append(timer)
             }
         }
 

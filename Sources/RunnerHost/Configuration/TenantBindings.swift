@@ -1,3 +1,4 @@
+public import Foundation
 public import RunnerCore
 public import RunnerIngress
 
@@ -89,7 +90,8 @@ public struct TenantBindings: Sendable, Hashable {
         }
     }
 
-    /// A scheduled flow (run by the timer service of a later release).
+    /// A scheduled flow: `cron` (5 or 6 fields, see `CronExpression`) in `timezone` (an IANA
+    /// name, UTC when absent); `scheduleID` defaults to the flow id.
     public struct Timer: Sendable, Hashable {
         public var flowID: String
         public var cron: String
@@ -101,6 +103,23 @@ public struct TenantBindings: Sendable, Hashable {
             self.cron = cron
             self.scheduleID = scheduleID ?? flowID
             self.timezone = timezone
+        }
+
+        /// The parsed expression and time zone.
+        ///
+        /// - Throws: ``ConfigurationError`` naming what is wrong.
+        public func schedule() throws(ConfigurationError) -> (CronExpression, TimeZone) {
+            let expression: CronExpression
+            do {
+                expression = try CronExpression(cron)
+            } catch {
+                throw ConfigurationError(error.description)
+            }
+            guard let timezone else { return (expression, TimeZone(identifier: "UTC") ?? .gmt) }
+            guard let zone = TimeZone(identifier: timezone) else {
+                throw ConfigurationError("\(timezone) is not an IANA time zone name (such as Europe/Berlin)")
+            }
+            return (expression, zone)
         }
     }
 

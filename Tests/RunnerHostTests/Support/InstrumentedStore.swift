@@ -9,6 +9,14 @@ final class InstrumentedStore: RunnerStore {
     private let inner = InMemoryRunnerStore()
     private let count = Mutex(0)
     private let refusing = Mutex((on: false, refused: 0))
+    private let timerEvents = Mutex((accepted: [InboxEvent](), completed: [String](), cursorReads: 0))
+
+    /// Timer events accepted so far (each tick once, however many schedulers noticed it).
+    var acceptedTimerEvents: [InboxEvent] { timerEvents.withLock { $0.accepted } }
+    /// Ids of timer events whose run was committed.
+    var completedTimerEvents: [String] { timerEvents.withLock { $0.completed } }
+    /// Calls of `timerCursor` so far (a scheduler reads a schedule's cursor when it first sees it).
+    var timerCursorReads: Int { timerEvents.withLock { $0.cursorReads } }
 
     /// Claims made so far.
     var claims: Int { count.withLock { $0 } }
@@ -41,10 +49,17 @@ final class InstrumentedStore: RunnerStore {
 
     func commit(_ commit: RunCommit) async throws(StoreError) {
         try await inner.commit(commit)
+        if let completion = commit.inbox, completion.id.hasPrefix("timer/") {
+            timerEvents.withLock { $0.completed.append(completion.id) }
+        }
     }
 
     func accept(_ acceptance: Acceptance, now: Date) async throws(StoreError) -> [AcceptOutcome] {
-        try await inner.accept(acceptance, now: now)
+        let outcomes = try await inner.accept(acceptance, now: now)
+        for (entry, outcome) in zip(acceptance.entries, outcomes) where entry.timerTick != nil && outcome != .duplicate {
+            timerEvents.withLock { $0.accepted.append(entry.event) }
+        }
+        return outcomes
     }
 
     func leaseInbox(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [InboxLease] {
@@ -78,6 +93,11 @@ final class InstrumentedStore: RunnerStore {
 
     func replayDeadLetter(id: String, tenant: String?, now: Date) async throws(StoreError) -> Bool {
         await inner.replayDeadLetter(id: id, tenant: tenant, now: now)
+    }
+
+    func timerCursor(tenant: String, scheduleID: String, spec: String, now: Date) async throws(StoreError) -> Date {
+        timerEvents.withLock { $0.cursorReads += 1 }
+        return await inner.timerCursor(tenant: tenant, scheduleID: scheduleID, spec: spec, now: now)
     }
 
     func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts) {
