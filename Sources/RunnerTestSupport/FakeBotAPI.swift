@@ -16,6 +16,8 @@ public final class FakeBotAPI: Sendable {
     private let recorded = Mutex<[Call]>([])
     /// When set, answers `sendMessage` with this status (e.g. 429) instead of success.
     public let failures = Mutex<[Int]>([])
+    /// The `Retry-After` (header and Telegram's `parameters.retry_after`) of those failures.
+    public let retryAfterSeconds = Mutex(0)
     /// When set, each call is recorded at once and answered only after this long (a provider
     /// that stalls mid-request).
     public let delay = Mutex<Duration?>(nil)
@@ -38,10 +40,16 @@ public final class FakeBotAPI: Sendable {
                 try? await Task.sleep(for: .milliseconds(20))
             }
             if let status = self.failures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                let retryAfter = self.retryAfterSeconds.withLock { $0 }
                 return Response(
                     status: .init(code: status),
-                    headers: [.contentType: "application/json", .retryAfter: "0"],
-                    body: .init(byteBuffer: ByteBuffer(string: #"{"ok":false,"error_code":\#(status),"description":"simulated"}"#))
+                    headers: [.contentType: "application/json", .retryAfter: "\(retryAfter)"],
+                    body: .init(
+                        byteBuffer: ByteBuffer(
+                            string:
+                                #"{"ok":false,"error_code":\#(status),"description":"simulated","parameters":{"retry_after":\#(retryAfter)}}"#
+                        )
+                    )
                 )
             }
             let chatID = object["chat_id"] as? Int ?? 0

@@ -16,8 +16,12 @@ struct CrashTests {
     struct Deployment {
         let directory: URL
 
-        init(flows: [String], components: [String: String] = [:]) throws {
+        /// The runners' `STORE_URL`: a SQLite file in the directory unless given.
+        let storeURL: String
+
+        init(flows: [String], components: [String: String] = [:], storeURL: String? = nil, bindings extra: String = "") throws {
             directory = try temporaryDirectory()
+            self.storeURL = storeURL ?? "sqlite://" + directory.appendingPathComponent("store.sqlite").path
             let digest = try TestPack(flows: flows, components: components).write(to: directory.appendingPathComponent("main.gtpack"))
             let index = #"{"demo":{"main_pack":{"name":"test.pack","version":"1.0.0","digest":"\#(digest)","locator":"main.gtpack"}}}"#
             try Data(index.utf8).write(to: directory.appendingPathComponent("index.json"))
@@ -25,8 +29,10 @@ struct CrashTests {
                 tenant: demo
                 flow_type_bindings:
                   messaging: {adapter: telegram}
+                  webhook: {adapter: generic}
                 runtime: {timeout_ms: 10000, fuel: 1000000000000}
-                """
+
+                """ + extra
             try Data(bindings.utf8).write(to: directory.appendingPathComponent("demo.yaml"))
         }
 
@@ -37,7 +43,7 @@ struct CrashTests {
             var env = [
                 "PACK_INDEX_URL": directory.appendingPathComponent("index.json").path,
                 "PACK_CACHE_DIR": directory.appendingPathComponent("cache").path,
-                "STORE_URL": "sqlite://" + directory.appendingPathComponent("store.sqlite").path,
+                "STORE_URL": storeURL,
                 "TELEGRAM_WEBHOOK_SECRET": "hook-secret", "TELEGRAM_BOT_TOKEN": "123:ABC", "TELEGRAM_API_BASE_URL": telegram,
                 "LOG_LEVEL": "info", "OUTBOX_BACKOFF_BASE": "200ms", "OUTBOX_BACKOFF_MAX": "400ms",
             ]
@@ -244,6 +250,15 @@ final class RunnerProcess: Sendable {
 
     func waitForLog(_ text: String) async throws -> Bool {
         try await poll { self.output.log.withLock { $0.contains(text) } }
+    }
+
+    /// Whether its inbox and outbox are empty (of the store it shares with other nodes).
+    func settled() async throws -> Bool {
+        try await poll(timeout: .seconds(30)) {
+            let status = try await self.adminStatus()
+            return status["inbox"] == ["pending": 0, "in_flight": 0, "failed": 0]
+                && status["outbox"] == ["pending": 0, "in_flight": 0, "dead": 0]
+        }
     }
 
     func request(
