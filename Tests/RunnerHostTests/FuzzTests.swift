@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Crypto
 import Foundation
 import NIOHTTP1
@@ -217,61 +216,47 @@ struct FuzzTests {
             ]
             let serviceURL = "\(baseURL)/bf/"
             let targets = Self.targets(teamsToken: try await issuer.token(appID: "app", serviceURL: serviceURL), serviceURL: serviceURL)
-            // One connection per request: the server answers oversize and malformed bodies early
-            // and closes, and AsyncHTTPClient 1.37 can trap (a precondition in
-            // HTTPRequestStateMachine.headSent) when it reuses a connection whose writability
-            // flipped while the next request's head was being sent. Seen once in a full run.
-            var oneShot = HTTPClient.Configuration()
-            oneShot.maximumUsesPerConnection = 1
-            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: oneShot)
-            do {
-                try await withLiveHost(configuration, environment: environment) { shared async throws in
-                    let client = LiveClient(port: shared.port, http: http)
-                    var rng = SeededGenerator(state: Self.seed)
-                    // Forged first: whatever the body, nothing may run.
-                    for target in targets where target.name != "webhook" {
-                        var requests: [([UInt8], [(String, String)])] = []
-                        for _ in 0..<(Self.casesPerRoute / 5) {
-                            let body = Self.body(for: target, &rng)
-                            requests.append((body, target.sign(body, false)))
-                        }
-                        let statuses = try await Self.send(requests, to: target, client: client)
-                        // 413: the size limit applies before anything reads the body.
-                        #expect(statuses.allSatisfy { $0 == 401 || $0 == 413 }, "\(target.name) forged: \(Set(statuses))")
+            try await withLiveHost(configuration, environment: environment) { client async throws in
+                var rng = SeededGenerator(state: Self.seed)
+                // Forged first: whatever the body, nothing may run.
+                for target in targets where target.name != "webhook" {
+                    var requests: [([UInt8], [(String, String)])] = []
+                    for _ in 0..<(Self.casesPerRoute / 5) {
+                        let body = Self.body(for: target, &rng)
+                        requests.append((body, target.sign(body, false)))
                     }
-                    let status = try await client.adminStatus()
-                    #expect(status["inbox"] == ["pending": 0, "in_flight": 0, "failed": 0], "no forged request was accepted")
-                    #expect(status["outbox"] == ["pending": 0, "in_flight": 0, "dead": 0])
-                    #expect(api.calls.filter { !$0.path.hasPrefix("/bf/") }.isEmpty)
-
-                    // Signed: the parsers see every kind of garbage.
-                    var accepted = 0
-                    for target in targets {
-                        var requests: [([UInt8], [(String, String)])] = []
-                        for _ in 0..<Self.casesPerRoute {
-                            let body = Self.body(for: target, &rng)
-                            requests.append((body, target.sign(body, true)))
-                        }
-                        let statuses = try await Self.send(requests, to: target, client: client)
-                        #expect(statuses.allSatisfy { $0 < 500 }, "\(target.name): \(statuses.filter { $0 >= 500 })")
-                        if target.name != "webhook" { accepted += statuses.filter { (200..<300).contains($0) && $0 != 204 }.count }
-                    }
-                    #expect(try await client.get("/healthz").status == 200, "the server still serves")
-                    // A refused request ran no flow: every run (a reply, or a recorded failure) belongs to an accepted one.
-                    #expect(try await client.settled())
-                    let after = try await client.adminStatus()
-                    let runs =
-                        api.calls.filter {
-                            ["/sendMessage", "/chat.postMessage", "/messages", "/activities"].contains(where: $0.path.hasSuffix)
-                        }.count
-                        + Int(after["inbox"]?["failed"]?.int64Value ?? 0)
-                    #expect(runs <= accepted, "\(runs) runs for \(accepted) accepted requests")
+                    let statuses = try await Self.send(requests, to: target, client: client)
+                    // 413: the size limit applies before anything reads the body.
+                    #expect(statuses.allSatisfy { $0 == 401 || $0 == 413 }, "\(target.name) forged: \(Set(statuses))")
                 }
-            } catch {
-                try? await http.shutdown()
-                throw error
+                let status = try await client.adminStatus()
+                #expect(status["inbox"] == ["pending": 0, "in_flight": 0, "failed": 0], "no forged request was accepted")
+                #expect(status["outbox"] == ["pending": 0, "in_flight": 0, "dead": 0])
+                #expect(api.calls.filter { !$0.path.hasPrefix("/bf/") }.isEmpty)
+
+                // Signed: the parsers see every kind of garbage.
+                var accepted = 0
+                for target in targets {
+                    var requests: [([UInt8], [(String, String)])] = []
+                    for _ in 0..<Self.casesPerRoute {
+                        let body = Self.body(for: target, &rng)
+                        requests.append((body, target.sign(body, true)))
+                    }
+                    let statuses = try await Self.send(requests, to: target, client: client)
+                    #expect(statuses.allSatisfy { $0 < 500 }, "\(target.name): \(statuses.filter { $0 >= 500 })")
+                    if target.name != "webhook" { accepted += statuses.filter { (200..<300).contains($0) && $0 != 204 }.count }
+                }
+                #expect(try await client.get("/healthz").status == 200, "the server still serves")
+                // A refused request ran no flow: every run (a reply, or a recorded failure) belongs to an accepted one.
+                #expect(try await client.settled())
+                let after = try await client.adminStatus()
+                let runs =
+                    api.calls.filter {
+                        ["/sendMessage", "/chat.postMessage", "/messages", "/activities"].contains(where: $0.path.hasSuffix)
+                    }.count
+                    + Int(after["inbox"]?["failed"]?.int64Value ?? 0)
+                #expect(runs <= accepted, "\(runs) runs for \(accepted) accepted requests")
             }
-            try await http.shutdown()
         }
     }
 
@@ -283,24 +268,26 @@ struct FuzzTests {
             for _ in 0..<8 {
                 guard let (body, headers) = iterator.next() else { break }
                 group.addTask {
-                    try await client.request(
-                        target.method,
-                        target.path,
-                        body: body,
-                        headers: headers + [("content-type", target.contentType)]
-                    ).status
+                    try await RawHTTPClient.status(
+                        port: client.port,
+                        method: target.method.rawValue,
+                        path: target.path,
+                        headers: headers + [("content-type", target.contentType)],
+                        body: body
+                    )
                 }
             }
             while let status = try await group.next() {
                 statuses.append(status)
                 if let (body, headers) = iterator.next() {
                     group.addTask {
-                        try await client.request(
-                            target.method,
-                            target.path,
-                            body: body,
-                            headers: headers + [("content-type", target.contentType)]
-                        ).status
+                        try await RawHTTPClient.status(
+                            port: client.port,
+                            method: target.method.rawValue,
+                            path: target.path,
+                            headers: headers + [("content-type", target.contentType)],
+                            body: body
+                        )
                     }
                 }
             }
