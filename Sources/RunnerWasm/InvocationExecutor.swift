@@ -23,8 +23,21 @@ final class InvocationExecutor {
     /// Executes one job. The instance goes back to the pool only if the call fully succeeded.
     func execute(_ job: InvocationJob) -> Result<WasmInvocationResult, WasmError> {
         let invocation = job.invocation
-        let limits = invocation.limits
+        var limits = invocation.limits
         let component = job.component
+        // The event's deadline caps the call's own limit; time queued for this worker counted.
+        var cutByDeadline = false
+        if let deadline = invocation.deadline {
+            let left = ContinuousClock.now.duration(to: deadline)
+            let leftMs = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+            guard leftMs > 0 else {
+                return .failure(WasmError(.timeout, "\(component.name): the event's deadline passed before the call started"))
+            }
+            if leftMs < Int64(limits.timeoutMs) {
+                limits.timeoutMs = Int(leftMs)
+                cutByDeadline = true
+            }
+        }
         let key = PoolKey(instanceKey: invocation.instanceKey, component: component.identity)
 
         var slot = pool.take(key)
@@ -70,7 +83,7 @@ final class InvocationExecutor {
         case (.success, .some(let reason)), (.failure, .some(let reason)):
             // Interrupted: the instance is dropped. A call that finished just as its deadline
             // passed still counts as over time (it did exceed the limit).
-            return .failure(Self.error(for: reason, component: component, limits: limits))
+            return .failure(Self.error(for: reason, component: component, limits: limits, cutByDeadline: cutByDeadline))
         case (.failure(let error), nil):
             return .failure(
                 Self.classify(error, phase: phase, limiter: instance.limiter, component: component, limits: limits)
@@ -146,8 +159,15 @@ final class InvocationExecutor {
 
     // MARK: - Error classification
 
-    private static func error(for reason: InterruptReason, component: CompiledComponent, limits: WasmLimits) -> WasmError {
+    private static func error(
+        for reason: InterruptReason,
+        component: CompiledComponent,
+        limits: WasmLimits,
+        cutByDeadline: Bool
+    ) -> WasmError {
         switch reason {
+        case .timeout where cutByDeadline:
+            WasmError(.timeout, "\(component.name): ran into the event's deadline (\(limits.timeoutMs) ms were left of the flow's time)")
         case .timeout:
             WasmError(.timeout, "\(component.name): exceeded the wall-clock limit of \(limits.timeoutMs) ms")
         case .shutdown:

@@ -22,6 +22,10 @@ public struct WasmInvocation: Sendable {
     /// Metadata added to each guest `log` line when it is emitted (cheaper than setting it on
     /// ``logger``, which some handlers re-render on every change).
     public var logMetadata: Logger.Metadata
+    /// The deadline of the event this call serves (its flow's `FLOW_TIMEOUT` from arrival): the
+    /// call fails with ``WasmError/Code/timeout`` once it passes, whatever ``limits`` allow, and
+    /// time spent queued for a worker counts (a call that starts past it does not run).
+    public var deadline: ContinuousClock.Instant?
 
     /// Creates an invocation.
     public init(
@@ -32,8 +36,10 @@ public struct WasmInvocation: Sendable {
         limits: WasmLimits = WasmLimits(),
         instanceKey: String,
         logger: Logger = Logger(label: "greentic.wasm.guest"),
-        logMetadata: Logger.Metadata = [:]
+        logMetadata: Logger.Metadata = [:],
+        deadline: ContinuousClock.Instant? = nil
     ) {
+        self.deadline = deadline
         self.input = input
         self.state = state
         self.keyValues = keyValues

@@ -26,7 +26,7 @@ struct ConfigurationTests {
         #expect(configuration.packs.refreshIntervalMs == 30_000)
         #expect(configuration.tenancy == .init(resolver: .env, defaultTenant: "demo"))
         #expect(configuration.sessions.resumeTTLSeconds == 86_400)
-        #expect(configuration.effectiveDedupeLeaseSeconds == 300, "at least 5 minutes")
+        #expect(configuration.effectiveDedupeLeaseSeconds == 90, "FLOW_TIMEOUT (30 s) and a minute")
     }
 
     @Test func readsEveryVariable() throws {

@@ -11,10 +11,10 @@ struct DedupeGateTests {
     @Test func aClaimHoldsForTheConfiguredLeaseThenARedeliveryTakesItOver() async throws {
         var configuration = RunnerHostConfiguration()
         configuration.flowLimits.maxWallTimeMs = 10_000
-        #expect(configuration.effectiveDedupeLeaseSeconds == 300, "at least 5 minutes")
+        #expect(configuration.effectiveDedupeLeaseSeconds == 70, "the event's deadline (FLOW_TIMEOUT) and a minute to commit")
         configuration.flowLimits.maxWallTimeMs = 600_000
-        configuration.wasm.timeoutMs = 30_000
-        #expect(configuration.effectiveDedupeLeaseSeconds == 690, "a run's longest time: FLOW_TIMEOUT, then one more node, and a minute")
+        configuration.wasm.timeoutMs = 900_000
+        #expect(configuration.effectiveDedupeLeaseSeconds == 660, "a component's own longer limit is cut off at the deadline")
         configuration.sessions.dedupeLeaseSeconds = 45
         let store = InMemoryRunnerStore()
         let gate = DedupeGate(store: store, sessions: configuration.sessions, leaseSeconds: configuration.effectiveDedupeLeaseSeconds)

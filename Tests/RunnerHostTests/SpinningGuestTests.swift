@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import NIOHTTP1
 import RunnerCore
+import RunnerFlow
 import RunnerHost
 import RunnerTestSupport
 import Testing
@@ -100,6 +102,29 @@ struct SpinningGuestTests {
             #expect(spun.status == 500)
             #expect(spun.text == #"{"error":"webhook flow failed"}"#)
             #expect(try await client.post("/webhook/hello", "Ada").status == 200)
+        }
+    }
+
+    /// FLOW_TIMEOUT is the event's deadline: a component whose own limit is a minute is cut off
+    /// when the flow's second is up, so the run ends within its dedupe lease.
+    @Test func theFlowTimeoutCutsOffAComponentWithALongerLimit() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        try deployment.deploy(TestPack(flows: [TestFlows.spin], components: ["spinner": TestComponents.spin]))
+        var configuration = deployment.configuration(bindings: [
+            try deployment.bindings(DedupeAndIsolationTests.bindings(tenant: "demo", timeoutMs: 60_000))
+        ])
+        configuration.flowLimits.maxWallTimeMs = 1_000
+        let logs = LogRecorder()
+        try await withLiveHost(configuration, logger: logs.logger) { client async throws in
+            let started = ContinuousClock.now
+            let response = try await client.post("/webhook/spin", "", headers: [("Idempotency-Key", "cut")])
+            #expect(response.status == 500)
+            #expect(ContinuousClock.now - started < .seconds(30), "cut at the flow's deadline, not the component's minute")
+            #expect(
+                logs.recorded.contains { "\($0.metadata["error"] ?? "")".contains("the event's deadline") },
+                "\(logs.recorded.map(\.message))"
+            )
         }
     }
 }

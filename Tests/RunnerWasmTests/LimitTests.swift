@@ -28,6 +28,27 @@ import Testing
         #expect(u32(try await runtime.invoke(counter, call()).output) == 1)
     }
 
+    /// The event's deadline cuts a call off before the component's own, longer limit, and a call
+    /// that reaches a worker after the deadline does not run at all.
+    @Test func theEventsDeadlineCutsACallShort() async throws {
+        let runtime = makeRuntime()
+        defer { runtime.shutdown() }
+        let spin = try component(Components.spin, on: runtime)
+        var cut = call(limits: WasmLimits(fuel: .max, timeoutMs: 600_000))
+        cut.deadline = .now.advanced(by: .milliseconds(100))
+        let error = await wasmError { _ = try await runtime.invoke(spin, cut) }
+        #expect(error?.code == .timeout)
+        #expect(error?.message.contains("the event's deadline") == true, "\(String(describing: error))")
+
+        let counter = try component(Components.counter, on: runtime)
+        var late = call(limits: WasmLimits(fuel: .max, timeoutMs: 600_000))
+        late.deadline = .now.advanced(by: .milliseconds(-1))
+        let refused = await wasmError { _ = try await runtime.invoke(counter, late) }
+        #expect(refused?.code == .timeout)
+        #expect(refused?.message.contains("passed before the call started") == true)
+        #expect(u32(try await runtime.invoke(counter, call()).output) == 1, "the worker is free afterwards")
+    }
+
     /// WasmKit charges fuel with a non-atomic read-modify-write, so one zeroing write can be lost;
     /// the watchdog must keep interrupting until the call ends. Many short deadlines in a row make
     /// a lost interrupt (which would hang this test) likely if that were broken.

@@ -10,8 +10,19 @@ public struct ComponentCall: Sendable, Hashable {
     public var input: JSONValue
     /// The node's configuration exactly as written, before rendering.
     public var config: JSONValue
+    /// When the run's time is up (`FLOW_TIMEOUT` from the event's arrival): a runner must not
+    /// let the component run past it.
+    public var deadline: ContinuousClock.Instant
 
-    public init(flowID: String, nodeID: String, component: String, input: JSONValue, config: JSONValue) {
+    public init(
+        flowID: String,
+        nodeID: String,
+        component: String,
+        input: JSONValue,
+        config: JSONValue,
+        deadline: ContinuousClock.Instant = .now.advanced(by: .seconds(30))
+    ) {
+        self.deadline = deadline
         self.flowID = flowID
         self.nodeID = nodeID
         self.component = component

@@ -72,7 +72,14 @@ extension FlowEngine {
             return NodeStep(result: NodeResult(ok: true, payload: Self.finalize(egress: substate.egress, final: final)))
 
         case .component(let name, let plan), .componentExec(let name, let plan):
-            let call = ComponentCall(flowID: flow.id, nodeID: node.id, component: name, input: try render(plan), config: node.config)
+            let call = ComponentCall(
+                flowID: flow.id,
+                nodeID: node.id,
+                component: name,
+                input: try render(plan),
+                config: node.config,
+                deadline: run.deadline
+            )
             do {
                 let output = try await callWithRetry(call, deadline: run.deadline, nodes: nodes)
                 return NodeStep(

@@ -27,9 +27,19 @@ public struct FlowEngine: Sendable {
     ///     input while earlier node results are kept).
     ///   - resume: the snapshot of a paused run of the same flow, if any.
     ///   - nodes: runs the pack components this run calls.
+    ///   - deadline: the event's deadline, when it started before the run (time queued counts);
+    ///     the run ends at it or after `limits.maxWallTimeMs`, whichever comes first, and every
+    ///     component call is cut off at it (``ComponentCall/deadline``).
     /// - Returns: the outcome and the node-by-node trace; never throws, failures are an outcome.
-    public func run(flowID: String, input: JSONValue, resume: FlowSnapshot? = nil, nodes: some NodeRunner) async -> FlowRun {
-        var run = RunContext(limits: limits, deadline: ContinuousClock.now.advanced(by: .milliseconds(limits.maxWallTimeMs)))
+    public func run(
+        flowID: String,
+        input: JSONValue,
+        resume: FlowSnapshot? = nil,
+        nodes: some NodeRunner,
+        deadline: ContinuousClock.Instant? = nil
+    ) async -> FlowRun {
+        let ownDeadline = ContinuousClock.now.advanced(by: .milliseconds(limits.maxWallTimeMs))
+        var run = RunContext(limits: limits, deadline: deadline.map { min($0, ownDeadline) } ?? ownDeadline)
         do throws(FlowError) {
             guard let flow = flows[flowID] else {
                 throw FlowError(.unknownFlow, "flow '\(flowID)' does not exist in this pack")

@@ -28,7 +28,7 @@ extension RunnerHostConfiguration {
     /// | `MAX_JSON_DEPTH` | deepest JSON nesting in bodies | `64` |
     /// | `SESSION_TTL` | how long a paused conversation waits | `24h` |
     /// | `DEDUPE_TTL` | how long event ids are remembered | `24h` |
-    /// | `DEDUPE_LEASE` | how long a run holds its event id before a redelivery may take it over | max(`5m`, `FLOW_TIMEOUT` + `WASM_TIMEOUT` + 60 s) |
+    /// | `DEDUPE_LEASE` | how long a run holds its event id before a redelivery may take it over | `FLOW_TIMEOUT` + 60 s |
     /// | `TELEGRAM_API_BASE_URL`, `SLACK_API_BASE_URL`, `WEBEX_API_BASE_URL`, `WHATSAPP_API_BASE_URL` | provider APIs | the providers' public URLs |
     /// | `BOTFRAMEWORK_OPENID_METADATA_URL`, `BOTFRAMEWORK_TOKEN_URL` | Bot Framework keys and tokens | Microsoft's public URLs |
     /// | `HTTP_IDLE_TIMEOUT`, `HTTP_BODY_TIMEOUT`, `HTTP_MAX_CONNECTIONS` | connection hardening | `30s`, `30s`, open-files limit − 256 |

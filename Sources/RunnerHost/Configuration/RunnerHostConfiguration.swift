@@ -214,12 +214,13 @@ public struct RunnerHostConfiguration: Sendable {
         }
     }
 
-    /// The dedupe lease in effect: ``Sessions/dedupeLeaseSeconds``, else the longer of 5 minutes
-    /// and `FLOW_TIMEOUT` + `WASM_TIMEOUT` + 60 s (the flow's deadline is checked between nodes,
-    /// so its last node may run past it; a tenant's `runtime.timeout_ms` longer than that needs
-    /// `DEDUPE_LEASE` set accordingly).
+    /// The dedupe lease in effect: ``Sessions/dedupeLeaseSeconds``, else `FLOW_TIMEOUT` + 60 s.
+    /// Every event has one deadline, `FLOW_TIMEOUT` from the start of its run, that ends its
+    /// flow and cuts off any component call still running (time queued for a Wasm worker and
+    /// re-runs after a conflict included), so a run never outlives its claim; the minute covers
+    /// committing its outcome.
     public var effectiveDedupeLeaseSeconds: Int {
-        sessions.dedupeLeaseSeconds ?? max(300, (flowLimits.maxWallTimeMs + wasm.timeoutMs + 60_000 + 999) / 1000)
+        sessions.dedupeLeaseSeconds ?? (flowLimits.maxWallTimeMs + 60_000 + 999) / 1000
     }
 
     /// Conversation and dedupe lifetimes.

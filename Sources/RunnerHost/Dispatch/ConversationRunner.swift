@@ -79,10 +79,13 @@ struct ConversationRunner: Sendable {
         logger: EventLogger,
         bookkeeping: @Sendable (FlowResult) -> Bookkeeping
     ) async -> Outcome {
+        // One deadline for the event, FLOW_TIMEOUT from now: it bounds every attempt together
+        // (and every component call in them), so the run ends before its claim or lease does.
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(event.runtime.engine.limits.maxWallTimeMs))
         // Optimistic first: events of different sessions, and stateless events of one session,
         // run in parallel. Only when the session changed under a run does it queue behind the
         // session's other conflicting events and run again, one at a time.
-        switch await runOnce(event, now: now(), logger: logger, bookkeeping: bookkeeping) {
+        switch await runOnce(event, now: now(), deadline: deadline, logger: logger, bookkeeping: bookkeeping) {
         case .done(let outcome):
             return outcome
         case .conflict:
@@ -90,7 +93,13 @@ struct ConversationRunner: Sendable {
             return await dependencies.sessionSerializer.run(session) {
                 for _ in 1...Self.serializedAttempts {
                     logger.debug("session changed during the run; running again on the new state")
-                    if case .done(let outcome) = await runOnce(event, now: now(), logger: logger, bookkeeping: bookkeeping) {
+                    if case .done(let outcome) = await runOnce(
+                        event,
+                        now: now(),
+                        deadline: deadline,
+                        logger: logger,
+                        bookkeeping: bookkeeping
+                    ) {
                         return outcome
                     }
                 }
@@ -107,6 +116,7 @@ struct ConversationRunner: Sendable {
     private func runOnce(
         _ event: Event,
         now: Date,
+        deadline: ContinuousClock.Instant,
         logger: EventLogger,
         bookkeeping: (FlowResult) -> Bookkeeping
     ) async -> Attempt {
@@ -165,7 +175,7 @@ struct ConversationRunner: Sendable {
             snapshot: snapshot,
             logger: logger
         )
-        let run = await serving.engine.run(flowID: flow.id, input: event.input, resume: plan.snapshot, nodes: nodes)
+        let run = await serving.engine.run(flowID: flow.id, input: event.input, resume: plan.snapshot, nodes: nodes, deadline: deadline)
 
         let resume: RunCommit.ResumeChange
         let output: JSONValue

@@ -91,7 +91,8 @@ final class WasmNodeRunner: NodeRunner {
             limits: limits,
             instanceKey: "\(identity.tenant)|\(identity.packID)",
             logger: logger.base,
-            logMetadata: guestMetadata
+            logMetadata: guestMetadata,
+            deadline: call.deadline
         )
         let result: WasmInvocationResult
         do {
