@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for one test run (TESTING.md §9): data in a temporary
-# directory, fsync off, listening on 127.0.0.1 only, trust authentication.
+# directory, fsync off (on with POSTGRES_DURABLE=1, as benchmarks/postgres.sh runs it), listening
+# on 127.0.0.1 only, trust authentication.
 #
 #   eval "$(scripts/postgres-test-server.sh start)"   # prints export lines: RUNNER_TEST_POSTGRES_URL, _DIR
 #   scripts/postgres-test-server.sh stop              # stops the server named by RUNNER_TEST_POSTGRES_DIR, removes its data
@@ -22,8 +23,10 @@ case "${1:-}" in
     port="${RUNNER_TEST_POSTGRES_PORT:-$((20000 + RANDOM % 20000))}"
     as_server_user "'$bin/initdb' -D '$dir/data' -A trust -U postgres --no-sync" >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${POSTGRES_DURABLE:-0}" = 1 ] && durability=""
     as_server_user "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 30 \
-      -o \"-h 127.0.0.1 -p $port -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start" >/dev/null \
+      -o \"-h 127.0.0.1 -p $port -k '$dir' $durability -c max_connections=300\" start" >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "export RUNNER_TEST_POSTGRES_DIR='$dir'"
     echo "export RUNNER_TEST_POSTGRES_URL='postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable'"
