@@ -96,6 +96,38 @@ struct TwoNodeTests {
         }
     }
 
+    /// Eight events of one conversation at once, half on each node: each runs on the state the
+    /// previous one left (a node that loses the compare-and-swap runs again on the new state),
+    /// so no update is lost.
+    @Test func eventsOfOneConversationOnBothNodesLoseNoUpdate() async throws {
+        let count = "id: count\ntype: webhook\nnodes:\n  c: {counter: {}}\n"
+        let deployment = try Self.deployment(flows: [count], components: ["counter": Self.counter])
+        defer { deployment.remove() }
+        let fake = FakeBotAPI()
+        try await fake.run { telegram in
+            let nodeA = try await deployment.start(telegram: telegram)
+            let nodeB = try await deployment.start(telegram: telegram)
+            defer {
+                nodeA.kill()
+                nodeB.kill()
+            }
+            let session = [("X-Greentic-Session", "one-conversation")]
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<8 {
+                    let node = index.isMultiple(of: 2) ? nodeA : nodeB
+                    group.addTask {
+                        let response = try await node.request(.POST, "/webhook/count", body: [], headers: session)
+                        return String(decoding: response.body, as: UTF8.self)
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(answers.sorted() == (1...8).map(String.init), "every run saw the one before: \(answers)")
+            let next = try await nodeB.request(.POST, "/webhook/count", body: [], headers: session)
+            #expect(String(decoding: next.body, as: UTF8.self) == "9")
+        }
+    }
+
     @Test func aOneSecondTimerOnBothNodesFiresOncePerSecond() async throws {
         let tick = "id: tick\ntype: timer\nnodes:\n  say: {qa.process: \"{{input.now}}\"}\n"
         let deployment = try Self.deployment(
