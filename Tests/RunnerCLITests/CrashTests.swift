@@ -229,8 +229,10 @@ final class RunnerProcess: Sendable {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// SIGKILL: no graceful anything.
+    /// SIGKILL: no graceful anything. Does nothing once the process ended (so its id, which the
+    /// system may give to another process, is never signalled again).
     func kill() {
+        guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }

@@ -9,8 +9,31 @@ import Testing
 /// test), as two machines behind a load balancer: they act as one runner.
 @Suite("Two nodes on one PostgreSQL", .serialized)
 struct TwoNodeTests {
-    static func deployment(flows: [String], components: [String: String] = [:], bindings: String = "") throws -> CrashTests.Deployment {
-        try CrashTests.Deployment(flows: flows, components: components, storeURL: try PostgresTestServer.freshURL(), bindings: bindings)
+    /// Runs `body` with two nodes on a new schema and a fake Telegram; both are killed after it.
+    static func withTwoNodes(
+        flows: [String],
+        components: [String: String] = [:],
+        bindings: String = "",
+        environment: [String: String] = [:],
+        fake: FakeBotAPI = FakeBotAPI(),
+        _ body: @Sendable (RunnerProcess, RunnerProcess, FakeBotAPI) async throws -> Void
+    ) async throws {
+        let deployment = try CrashTests.Deployment(
+            flows: flows,
+            components: components,
+            storeURL: try PostgresTestServer.freshURL(),
+            bindings: bindings
+        )
+        defer { deployment.remove() }
+        try await fake.run { telegram in
+            let nodeA = try await deployment.start(telegram: telegram, environment: environment)
+            let nodeB = try await deployment.start(telegram: telegram, environment: environment)
+            defer {
+                nodeA.kill()
+                nodeB.kill()
+            }
+            try await body(nodeA, nodeB, fake)
+        }
     }
 
     static let chat = """
@@ -25,16 +48,7 @@ struct TwoNodeTests {
         """
 
     @Test func aConversationPausedOnOneNodeResumesOnTheOther() async throws {
-        let deployment = try Self.deployment(flows: [Self.chat])
-        defer { deployment.remove() }
-        let fake = FakeBotAPI()
-        try await fake.run { telegram in
-            let nodeA = try await deployment.start(telegram: telegram)
-            let nodeB = try await deployment.start(telegram: telegram)
-            defer {
-                nodeA.kill()
-                nodeB.kill()
-            }
+        try await Self.withTwoNodes(flows: [Self.chat]) { nodeA, nodeB, fake async throws in
             #expect(try await nodeA.telegram(CrashTests.update(1, text: "/start")).status == 200)
             #expect(try await poll { fake.calls.count == 1 })
             #expect(fake.calls.last?.body["text"] as? String == "What's your name?")
@@ -45,16 +59,7 @@ struct TwoNodeTests {
     }
 
     @Test func theSameUpdateDeliveredTenTimesToEachNodeRunsOnce() async throws {
-        let deployment = try Self.deployment(flows: [CrashTests.echo])
-        defer { deployment.remove() }
-        let fake = FakeBotAPI()
-        try await fake.run { telegram in
-            let nodeA = try await deployment.start(telegram: telegram)
-            let nodeB = try await deployment.start(telegram: telegram)
-            defer {
-                nodeA.kill()
-                nodeB.kill()
-            }
+        try await Self.withTwoNodes(flows: [CrashTests.echo]) { nodeA, nodeB, fake async throws in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<20 {
                     let node = index.isMultiple(of: 2) ? nodeA : nodeB
@@ -73,16 +78,7 @@ struct TwoNodeTests {
 
     @Test func anIdempotencyKeyAnsweredByOneNodeIsReplayedByTheOther() async throws {
         let count = "id: count\ntype: webhook\nnodes:\n  c: {counter: {}}\n"
-        let deployment = try Self.deployment(flows: [count], components: ["counter": Self.counter])
-        defer { deployment.remove() }
-        let fake = FakeBotAPI()
-        try await fake.run { telegram in
-            let nodeA = try await deployment.start(telegram: telegram)
-            let nodeB = try await deployment.start(telegram: telegram)
-            defer {
-                nodeA.kill()
-                nodeB.kill()
-            }
+        try await Self.withTwoNodes(flows: [count], components: ["counter": TestWasm.kvCounter]) { nodeA, nodeB, fake async throws in
             let key = [("Idempotency-Key", "order-17")]
             // The counter lives in the key's session: a second run would answer 2.
             let first = try await nodeA.request(.POST, "/webhook/count", body: [], headers: key)
@@ -101,16 +97,7 @@ struct TwoNodeTests {
     /// so no update is lost.
     @Test func eventsOfOneConversationOnBothNodesLoseNoUpdate() async throws {
         let count = "id: count\ntype: webhook\nnodes:\n  c: {counter: {}}\n"
-        let deployment = try Self.deployment(flows: [count], components: ["counter": Self.counter])
-        defer { deployment.remove() }
-        let fake = FakeBotAPI()
-        try await fake.run { telegram in
-            let nodeA = try await deployment.start(telegram: telegram)
-            let nodeB = try await deployment.start(telegram: telegram)
-            defer {
-                nodeA.kill()
-                nodeB.kill()
-            }
+        try await Self.withTwoNodes(flows: [count], components: ["counter": TestWasm.kvCounter]) { nodeA, nodeB, fake async throws in
             let session = [("X-Greentic-Session", "one-conversation")]
             let answers = try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<8 {
@@ -130,20 +117,11 @@ struct TwoNodeTests {
 
     @Test func aOneSecondTimerOnBothNodesFiresOncePerSecond() async throws {
         let tick = "id: tick\ntype: timer\nnodes:\n  say: {qa.process: \"{{input.now}}\"}\n"
-        let deployment = try Self.deployment(
+        try await Self.withTwoNodes(
             flows: [tick],
-            bindings: "timers:\n  - {flow_id: tick, cron: '* * * * * *', schedule_id: pulse}\n"
-        )
-        defer { deployment.remove() }
-        let fake = FakeBotAPI()
-        try await fake.run { telegram in
-            let debug = ["LOG_LEVEL": "debug"]
-            let nodeA = try await deployment.start(telegram: telegram, environment: debug)
-            let nodeB = try await deployment.start(telegram: telegram, environment: debug)
-            defer {
-                nodeA.kill()
-                nodeB.kill()
-            }
+            bindings: "timers:\n  - {flow_id: tick, cron: '* * * * * *', schedule_id: pulse}\n",
+            environment: ["LOG_LEVEL": "debug"]
+        ) { nodeA, nodeB, _ async throws in
             // Both schedulers run for ten seconds (real time: these are real processes).
             let started = try await poll { Self.recordedTicks(nodeA.logText + nodeB.logText).count >= 1 }
             #expect(started)
@@ -168,17 +146,12 @@ struct TwoNodeTests {
     }
 
     @Test func aReplyQueuedByAKilledNodeIsDeliveredOnceByTheOther() async throws {
-        let deployment = try Self.deployment(flows: [CrashTests.echo])
-        defer { deployment.remove() }
         let fake = FakeBotAPI()
         // Telegram is down once and asks for 4 s: the reply waits, queued, between two attempts.
         fake.failures.withLock { $0 = [429] }
         fake.retryAfterSeconds.withLock { $0 = 4 }
-        try await fake.run { telegram in
-            let settings = ["OUTBOX_BACKOFF_MAX": "30s"]
-            let nodeA = try await deployment.start(telegram: telegram, environment: settings)
-            let nodeB = try await deployment.start(telegram: telegram, environment: settings)
-            defer { nodeB.kill() }
+        let settings = ["OUTBOX_BACKOFF_MAX": "30s"]
+        try await Self.withTwoNodes(flows: [CrashTests.echo], environment: settings, fake: fake) { nodeA, nodeB, fake async throws in
             #expect(try await nodeA.telegram(CrashTests.update(1, text: "hello")).status == 200)
             let waiting: JSONValue = ["pending": 1, "in_flight": 0, "dead": 0]
             #expect(try await poll { try await nodeA.adminStatus()["outbox"] == waiting && fake.calls.count == 1 })
@@ -200,15 +173,10 @@ struct TwoNodeTests {
               work: {slow: {}, routing: [{to: done}]}
               done: {counter: {}}
             """
-        let deployment = try Self.deployment(flows: [slow], components: ["slow": CrashTests.slowComponent, "counter": Self.counter])
-        defer { deployment.remove() }
-        let fake = FakeBotAPI()
-        try await fake.run { telegram in
-            // A run may take its whole FLOW_TIMEOUT on a loaded machine; the lease outlives it.
-            let settings = ["DEDUPE_LEASE": "11s", "FLOW_TIMEOUT": "10s"]
-            let nodeA = try await deployment.start(telegram: telegram, environment: settings)
-            let nodeB = try await deployment.start(telegram: telegram, environment: settings)
-            defer { nodeB.kill() }
+        // A run may take its whole FLOW_TIMEOUT on a loaded machine; the lease outlives it.
+        let settings = ["DEDUPE_LEASE": "11s", "FLOW_TIMEOUT": "10s"]
+        let components = ["slow": CrashTests.slowComponent, "counter": TestWasm.kvCounter]
+        try await Self.withTwoNodes(flows: [slow], components: components, environment: settings) { nodeA, nodeB, _ async throws in
             let key = [("Idempotency-Key", "job-1")]
             async let cut = try? nodeA.request(.POST, "/webhook/job", body: [], headers: key)
             #expect(try await nodeA.waitForLog("slow component started"))
@@ -227,28 +195,4 @@ struct TwoNodeTests {
             #expect(String(decoding: replay.body, as: UTF8.self) == "1", "the run that was cut off left nothing behind")
         }
     }
-
-    /// Counts its runs in the session's key-value state and answers the count (one digit).
-    static let counter = """
-        (module
-          (import "greentic:host-import@0.6.0" "state-get" (func $get (param i32 i32 i32 i32) (result i32)))
-          (import "greentic:host-import@0.6.0" "state-set" (func $set (param i32 i32 i32 i32) (result i32)))
-          (memory (export "memory") 1)
-          (data (i32.const 16) "n")
-          (data (i32.const 32) "{\\"payload\\":0}")
-          (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 4096))
-          (func (export "greentic:component/node@0.6.0#run") (param i32 i32 i32 i32) (result i32)
-            (local $n i32)
-            (if (i32.eq (call $get (i32.const 16) (i32.const 1) (i32.const 64) (i32.const 4)) (i32.const 4))
-              (then (local.set $n (i32.load (i32.const 64)))))
-            (local.set $n (i32.add (local.get $n) (i32.const 1)))
-            (i32.store (i32.const 64) (local.get $n))
-            (drop (call $set (i32.const 16) (i32.const 1) (i32.const 64) (i32.const 4)))
-            (i32.store8 (i32.const 43) (i32.add (i32.const 48) (local.get $n)))
-            (i32.store (i32.const 80) (i32.const 32))
-            (i32.store (i32.const 84) (i32.const 13))
-            (i32.store (i32.const 88) (local.get 2))
-            (i32.store (i32.const 92) (local.get 3))
-            (i32.const 80)))
-        """
 }

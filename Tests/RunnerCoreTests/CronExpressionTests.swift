@@ -1,4 +1,5 @@
 import Foundation
+import RunnerTestSupport
 import Testing
 
 @testable import RunnerCore
@@ -324,18 +325,6 @@ struct CronScheduleTests {
 
 @Suite("Cron robustness")
 struct CronFuzzTests {
-    /// SplitMix64: a seeded generator, so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let zones = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kolkata"]
         .compactMap(TimeZone.init(identifier:))
 

@@ -15,18 +15,6 @@ import Testing
 /// 5xx, never stops, and runs no flow for a request it refused.
 @Suite("Fuzzing every route")
 struct FuzzTests {
-    /// SplitMix64: small, fast and reproducible from its seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seed: UInt64 = 20_261_204
     static let casesPerRoute = 1000
 
@@ -262,34 +250,26 @@ struct FuzzTests {
 
     /// Sends the requests eight at a time; returns the statuses.
     static func send(_ requests: [([UInt8], [(String, String)])], to target: Target, client: LiveClient) async throws -> [Int] {
-        try await withThrowingTaskGroup(of: Int.self) { group in
+        let port = client.port
+        let send: @Sendable (([UInt8], [(String, String)])) async throws -> Int = { request in
+            try await RawHTTPClient.status(
+                port: port,
+                method: target.method.rawValue,
+                path: target.path,
+                headers: request.1 + [("content-type", target.contentType)],
+                body: request.0
+            )
+        }
+        return try await withThrowingTaskGroup(of: Int.self) { group in
             var statuses: [Int] = []
             var iterator = requests.makeIterator()
             for _ in 0..<8 {
-                guard let (body, headers) = iterator.next() else { break }
-                group.addTask {
-                    try await RawHTTPClient.status(
-                        port: client.port,
-                        method: target.method.rawValue,
-                        path: target.path,
-                        headers: headers + [("content-type", target.contentType)],
-                        body: body
-                    )
-                }
+                guard let request = iterator.next() else { break }
+                group.addTask { try await send(request) }
             }
             while let status = try await group.next() {
                 statuses.append(status)
-                if let (body, headers) = iterator.next() {
-                    group.addTask {
-                        try await RawHTTPClient.status(
-                            port: client.port,
-                            method: target.method.rawValue,
-                            path: target.path,
-                            headers: headers + [("content-type", target.contentType)],
-                            body: body
-                        )
-                    }
-                }
+                if let request = iterator.next() { group.addTask { try await send(request) } }
             }
             return statuses
         }
