@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The Debian packages the build links (GRDB: SQLite; zlib for ZIP inflate), and with --tests
-# what the tests run (a PostgreSQL server). Installs the missing ones when run as root (CI,
+# what the tests run (a PostgreSQL server, openssl for its test certificates). Installs the missing ones when run as root (CI,
 # fresh machines); otherwise says what is missing.
 set -euo pipefail
 packages=(libsqlite3-dev zlib1g-dev pkg-config)
-[ "${1:-}" = --tests ] && packages+=(postgresql)
+[ "${1:-}" = --tests ] && packages+=(postgresql openssl)
 need=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")

@@ -21,6 +21,13 @@ public enum PostgresTestServer {
         return url
     }
 
+    /// The PEM file of the CA that signed the server's TLS certificate (for 127.0.0.1), from
+    /// `RUNNER_TEST_POSTGRES_CA`.
+    public static func certificateAuthorityFile() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["RUNNER_TEST_POSTGRES_CA"], !path.isEmpty else { throw Missing() }
+        return path
+    }
+
     /// A new schema name nobody uses: each test gets an empty database of its own this way.
     public static func freshSchema() -> String {
         "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

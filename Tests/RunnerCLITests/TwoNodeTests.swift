@@ -195,4 +195,30 @@ struct TwoNodeTests {
             #expect(String(decoding: replay.body, as: UTF8.self) == "1", "the run that was cut off left nothing behind")
         }
     }
+
+    @Test func anAcknowledgedEventWhoseNodeWasKilledMidRunRunsOnceOnTheOther() async throws {
+        let slow = """
+            id: chat
+            type: messaging
+            start: work
+            nodes:
+              work: {slow: {}, routing: [{to: reply}]}
+              reply: {qa.process: "worked on {{{input.text}}}"}
+            """
+        let settings = ["FLOW_TIMEOUT": "10s", "INBOX_LEASE": "11s"]
+        try await Self.withTwoNodes(flows: [slow], components: ["slow": CrashTests.slowComponent], environment: settings) {
+            nodeA,
+            nodeB,
+            fake async throws in
+            #expect(try await nodeA.telegram(CrashTests.update(5, text: "job")).status == 200, "acknowledged before it runs")
+            #expect(try await nodeA.waitForLog("slow component started"))
+            nodeA.kill()
+            #expect(try await nodeB.telegram(CrashTests.update(5, text: "job")).status == 200, "a redelivery is answered, not run")
+            // Node B takes the event over once A's lease ends, and runs it once.
+            #expect(try await poll(timeout: .seconds(40)) { fake.calls.count == 1 }, "\(nodeB.logText)")
+            #expect(try await nodeB.settled())
+            #expect(fake.calls.count == 1)
+            #expect(fake.calls.first?.body["text"] as? String == "worked on job")
+        }
+    }
 }

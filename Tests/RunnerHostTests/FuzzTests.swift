@@ -248,6 +248,33 @@ struct FuzzTests {
         }
     }
 
+    /// A signed event whose ids carry U+0000 (which PostgreSQL's text cannot store) is refused
+    /// with 400 before anything is recorded.
+    @Test func idsWithANulCharacterAreRefused() async throws {
+        let deployment = try TestDeployment()
+        defer { deployment.remove() }
+        let echo = "id: chat\ntype: messaging\nnodes:\n  reply: {qa.process: \"echo {{{input.text}}}\"}\n"
+        try deployment.deploy(TestPack(flows: [echo]))
+        let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
+        let environment = ["SLACK_SIGNING_SECRET": "slack-secret", "SLACK_BOT_TOKEN": "x"]
+        try await withLiveHost(configuration, environment: environment) { client async throws in
+            let body = Array(
+                #"{"type":"event_callback","team_id":"T1","event_id":"Ev\u0000","event":{"type":"message","channel":"C\u00001","user":"U1","text":"hi","ts":"1.1"}}"#
+                    .utf8
+            )
+            let response = try await client.request(
+                .POST,
+                "/slack/events",
+                body: body,
+                headers: Self.slackSignature(body, true) + [("content-type", "application/json")]
+            )
+            #expect(response.status == 400, "\(response.text)")
+            #expect(response.text.contains("NUL"))
+            let status = try await client.adminStatus()
+            #expect(status["inbox"] == ["pending": 0, "in_flight": 0, "failed": 0], "nothing was recorded")
+        }
+    }
+
     /// Sends the requests eight at a time; returns the statuses.
     static func send(_ requests: [([UInt8], [(String, String)])], to target: Target, client: LiveClient) async throws -> [Int] {
         let port = client.port

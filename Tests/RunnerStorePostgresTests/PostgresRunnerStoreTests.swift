@@ -108,6 +108,32 @@ struct PostgresRunnerStoreTests {
         }
     }
 
+    /// `sslmode` does what it says against a server with TLS: `require` encrypts without checking
+    /// the certificate, `verify-full` checks it against `sslrootcert` and refuses an unknown CA.
+    @Test func tlsModesConnectAsDocumented() async throws {
+        let plain = try PostgresTestServer.freshURL()
+        let ca = try PostgresTestServer.certificateAuthorityFile()
+        func encrypted(_ options: String) async throws -> Bool {
+            var configuration = try PostgresStoreConfiguration(url: plain.replacingOccurrences(of: "sslmode=disable", with: options))
+            configuration.maximumConnections = 1
+            return try await PostgresRunnerStore.withStore(configuration: configuration, logger: Self.logger) { store in
+                try await store.withConnection("read TLS state") { connection in
+                    let rows = try await connection.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", Self.logger)
+                    return try rows.first?.decodeStored(Bool.self, table: "pg_stat_ssl") ?? false
+                }
+            }
+        }
+        #expect(try await encrypted("sslmode=disable") == false)
+        #expect(try await encrypted("sslmode=require"))
+        #expect(try await encrypted("sslmode=verify-full&sslrootcert=\(ca)"))
+        #expect(try await encrypted("sslmode=verify-ca&sslrootcert=\(ca)"))
+        await #expect {
+            _ = try await encrypted("sslmode=verify-full&statement_timeout=2")
+        } throws: { error in
+            (error as? StoreError)?.code == .backend
+        }
+    }
+
     @Test func urlsAreReadWithTheirOptions() throws {
         let configuration = try PostgresStoreConfiguration(
             url:

@@ -89,6 +89,13 @@ struct ChannelRoutes {
     private func admit(_ event: IngressEvent, runtime: TenantRuntime) throws(IngressError) -> FlowDefinition {
         // The reference's order: unknown flow (404), wrong type (409), then path policy (403).
         let flow = try runtime.flow(for: event.flow)
+        // Identifiers are stored as text, and PostgreSQL's text cannot hold U+0000: an id with
+        // one (only hostile input has it) is refused here rather than failing the store (503,
+        // then the provider retrying forever).
+        let identifiers = [event.sessionKey, event.dedupe?.namespace, event.dedupe?.id, event.reply?.conversation]
+        if identifiers.contains(where: { $0?.unicodeScalars.contains("\u{0}") == true }) {
+            throw IngressError(.badRequest, "the event's conversation, user or event id contains a NUL character")
+        }
         if let path = event.policyPath, !runtime.bindings.webhookPolicy.permits(path) {
             throw IngressError(.forbidden, "path not permitted by policy")
         }
