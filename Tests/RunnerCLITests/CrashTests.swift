@@ -38,6 +38,14 @@ struct CrashTests {
 
         func remove() { try? FileManager.default.removeItem(at: directory) }
 
+        /// Publishes a new version of the tenant's pack (a new archive and index); running nodes
+        /// pick it up on their next reload, nodes started later serve it from the start.
+        func publish(flows: [String], components: [String: String] = [:], name: String) throws {
+            let digest = try TestPack(flows: flows, components: components).write(to: directory.appendingPathComponent("\(name).gtpack"))
+            let index = #"{"demo":{"main_pack":{"name":"test.pack","version":"1.0.0","digest":"\#(digest)","locator":"\#(name).gtpack"}}}"#
+            try Data(index.utf8).write(to: directory.appendingPathComponent("index.json"))
+        }
+
         /// Starts a runner; returns once it listens.
         func start(telegram: String, environment: [String: String] = [:]) async throws -> RunnerProcess {
             var env = [

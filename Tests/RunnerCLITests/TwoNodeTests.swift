@@ -58,6 +58,36 @@ struct TwoNodeTests {
         }
     }
 
+    /// A rolling deploy: a conversation paused on version 1 on node A resumes on node B, which
+    /// started after version 2 was published and never served version 1, on version 1 (taken
+    /// from the pack cache the nodes share, by digest).
+    @Test func aConversationPausedOnTheOldVersionResumesOnItOnANewNode() async throws {
+        let version: @Sendable (String) -> String = { text in
+            Self.chat.replacingOccurrences(of: "You opened with {{{nodes.first.payload.said}}}.", with: text)
+        }
+        let deployment = try CrashTests.Deployment(flows: [version("(v1)")], storeURL: try PostgresTestServer.freshURL())
+        defer { deployment.remove() }
+        let fake = FakeBotAPI()
+        try await fake.run { telegram in
+            let nodeA = try await deployment.start(telegram: telegram)
+            defer { nodeA.kill() }
+            #expect(try await nodeA.telegram(CrashTests.update(1, text: "/start")).status == 200)
+            #expect(try await poll { fake.calls.count == 1 })
+
+            try deployment.publish(flows: [version("(v2)")], name: "v2")
+            let nodeB = try await deployment.start(telegram: telegram)
+            defer { nodeB.kill() }
+            #expect(try await nodeB.telegram(CrashTests.update(2, text: "Ada")).status == 200)
+            #expect(try await poll { fake.calls.count == 2 })
+            #expect(fake.calls.last?.body["text"] as? String == "Nice to meet you, Ada! (v1)", "\(nodeB.logText)")
+            // A new conversation on node B starts on version 2.
+            #expect(try await nodeB.telegram(CrashTests.update(3, text: "/start")).status == 200)
+            #expect(try await nodeB.telegram(CrashTests.update(4, text: "Bo")).status == 200)
+            #expect(try await poll { fake.calls.count == 4 })
+            #expect(fake.calls.last?.body["text"] as? String == "Nice to meet you, Bo! (v2)")
+        }
+    }
+
     @Test func theSameUpdateDeliveredTenTimesToEachNodeRunsOnce() async throws {
         try await Self.withTwoNodes(flows: [CrashTests.echo]) { nodeA, nodeB, fake async throws in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
