@@ -50,13 +50,26 @@ struct PostgresFailure {
     /// The server's SQLSTATE, when the server reported the error.
     let sqlState: String?
 
+    /// Whether a `COMMIT` was sent (its outcome is then unknown when the connection failed).
+    let commitSent: Bool
+
     init(_ error: any Error) {
         var underlying = error
+        var commitSent = false
         if let transaction = error as? PostgresTransactionError {
             underlying = transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
+            commitSent = transaction.closureError == nil && transaction.commitError != nil
         }
         self.error = underlying
+        self.commitSent = commitSent
         sqlState = (underlying as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// The connection broke (the server closed it, or it could not be used) before anything was
+    /// committed: the server rolled back whatever the attempt did.
+    var isConnectionLossBeforeCommit: Bool {
+        guard !commitSent, let psql = error as? PSQLError else { return false }
+        return psql.code == .serverClosedConnection || psql.code == .connectionError || psql.code == .uncleanShutdown
     }
 
     /// A serialization failure or a deadlock: the server rolled the transaction back, so running

@@ -146,7 +146,7 @@ extension PostgresRunnerStore {
 
     public func deadLetters(tenant: String?, after: String?, limit: Int) async throws(StoreError) -> DeadLetterPage {
         let pageSize = max(0, limit)
-        return try await withConnection("list dead letters") { connection in
+        return try await withConnection("list dead letters", readOnly: true) { connection in
             let rows = try await connection.rows(
                 """
                 SELECT \(unescaped: Self.outboxColumns), o.last_error, o.retain_until FROM outbox o
@@ -191,7 +191,7 @@ extension PostgresRunnerStore {
     }
 
     public func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts) {
-        try await withConnection("count queued messages") { connection in
+        try await withConnection("count queued messages", readOnly: true) { connection in
             var outbox = OutboxCounts()
             for row in try await connection.rows("SELECT state, COUNT(*) FROM outbox GROUP BY state", self.logger) {
                 let (state, count) = try row.decodeStored((String, Int64).self, table: "outbox")

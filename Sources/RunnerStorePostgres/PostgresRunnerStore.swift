@@ -108,13 +108,13 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
     // MARK: - RunnerStore (reads and purge)
 
     public func resumeRecord(for key: ResumeKey, now: Date) async throws(StoreError) -> ResumeRecord? {
-        try await withConnection("load resume record") { connection in
+        try await withConnection("load resume record", readOnly: true) { connection in
             try await Self.resumeRecord(key, now: now, connection, self.logger)
         }
     }
 
     public func stateSnapshot(for scope: StateScope) async throws(StoreError) -> StateSnapshot {
-        try await withConnection("load state snapshot") { connection in
+        try await withConnection("load state snapshot", readOnly: true) { connection in
             try await Self.stateSnapshot(scope, connection, self.logger)
         }
     }
@@ -127,7 +127,7 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
     ) async throws(StoreError) -> (
         resume: ResumeRecord?, state: StateSnapshot
     ) {
-        try await withConnection("load run") { connection in
+        try await withConnection("load run", readOnly: true) { connection in
             (
                 try await Self.resumeRecord(key, now: now, connection, self.logger),
                 try await Self.stateSnapshot(scope, connection, self.logger)
@@ -244,30 +244,36 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
 
     // MARK: - Access helpers
 
-    /// Runs `body` on one pooled connection, outside a transaction.
+    /// Runs `body` on one pooled connection, outside a transaction. A `readOnly` body is run again
+    /// on another connection when its connection was lost (a write's outcome would be unknown).
     func withConnection<T: Sendable>(
         _ operation: String,
+        readOnly: Bool = false,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
-        try await retrying(operation) {
+        try await retrying(operation, afterConnectionLoss: readOnly) {
             try await self.client.withConnection { connection in try await body(connection) }
         }
     }
 
     /// Runs `body` in one transaction, committed when it returns and rolled back when it throws.
+    /// It is run again when its connection was lost before the commit was sent (the server then
+    /// rolled it back), never when the commit itself failed (its outcome is unknown).
     func transaction<T: Sendable>(
         _ operation: String,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
-        try await retrying(operation) {
+        try await retrying(operation, afterConnectionLoss: true) {
             try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
         }
     }
 
-    /// Runs `attempt` within the statement timeout, again after a serialization failure or a
-    /// deadlock (at most three times), mapping every error to a ``StoreError``.
+    /// Runs `attempt` within the statement timeout, again (at most three times) after a
+    /// serialization failure or a deadlock, and after a lost connection when
+    /// `afterConnectionLoss` (and nothing was committed), mapping every error to a ``StoreError``.
     private func retrying<T: Sendable>(
         _ operation: String,
+        afterConnectionLoss: Bool,
         _ attempt: @escaping @Sendable () async throws -> T
     ) async throws(StoreError) -> T {
         var retries = 0
@@ -276,7 +282,7 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
                 return try await withinTimeout(operation, attempt)
             } catch {
                 let failure = PostgresFailure(error)
-                if failure.isRetryable, retries < 3 {
+                if failure.isRetryable || (afterConnectionLoss && failure.isConnectionLossBeforeCommit), retries < 3 {
                     retries += 1
                     logger.debug(
                         "PostgreSQL store: retrying after a transient conflict",

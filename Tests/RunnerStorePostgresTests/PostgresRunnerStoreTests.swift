@@ -89,6 +89,43 @@ struct PostgresRunnerStoreTests {
         }
     }
 
+    /// The server drops every connection of the pool (a restart, a failover, an idle timeout):
+    /// the next reads and transactions run on new connections instead of failing.
+    @Test func droppedConnectionsAreReplaced() async throws {
+        var configuration = try PostgresTestServer.freshConfiguration(maximumConnections: 2)
+        configuration.applicationName = "dropped-\(UUID().uuidString.prefix(8))"
+        let name = configuration.applicationName
+        try await PostgresRunnerStore.withStore(configuration: configuration, logger: Self.logger) { store in
+            for round in 0..<5 {
+                let key = DedupeKey(tenant: "t", namespace: "n", id: "\(round)")
+                let now = Date(epochMilliseconds: 1_700_000_000_000)
+                guard case .claimed(let token) = try await store.claim(key, leaseUntil: now.addingTimeInterval(60), now: now) else {
+                    Issue.record("round \(round): not claimed")
+                    continue
+                }
+                let killed = try await PostgresRunnerStore.withStore(
+                    configuration: try PostgresTestServer.freshConfiguration(maximumConnections: 1),
+                    logger: Self.logger
+                ) { admin in
+                    try await admin.withConnection("drop the other pool's connections") { connection in
+                        try await connection.count(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(name)",
+                            Self.logger
+                        )
+                    }
+                }
+                #expect(killed >= 1, "round \(round)")
+                let response = StoredResponse(status: 200, headers: [:], body: [])
+                try await store.commit(
+                    RunCommit(dedupe: .init(key: key, token: token, response: response, retainUntil: now.addingTimeInterval(60)))
+                )
+                #expect(try await store.claim(key, leaseUntil: now.addingTimeInterval(60), now: now) == .completed(response))
+                let pending = try await store.queueCounts().outbox.pending
+                #expect(pending == 0)
+            }
+        }
+    }
+
     /// A database nobody answers on fails the operation with `.backend` once the statement
     /// timeout passed, instead of hanging the request.
     @Test func unreachableDatabaseFailsWithBackendError() async throws {
