@@ -34,16 +34,6 @@ extension PostgresConnection {
     }
 }
 
-/// Stored JSON text, parsed; `.corrupt` naming `column` when it is not valid JSON.
-func storedJSON(_ text: String, _ column: String) throws(StoreError) -> JSONValue {
-    do {
-        // The runner's own data may nest deeper than the 64 levels allowed for untrusted input.
-        return try JSONValue(parsing: text, limits: .init(maxDepth: 256))
-    } catch {
-        throw StoreError(.corrupt, "\(column) is not valid JSON", cause: error)
-    }
-}
-
 /// What went wrong talking to PostgreSQL, reduced to what the store decides on.
 struct PostgresFailure {
     let error: any Error

@@ -68,7 +68,7 @@ extension PostgresRunnerStore {
             """
             UPDATE dedupe
             SET state = 'done', token = NULL, lease_until = NULL, retain_until = \(completion.retainUntil.epochMilliseconds),
-                response_status = \(Int64(response.status)), response_headers = \(headersJSON(response)), response_body = \(Data(response.body))
+                response_status = \(Int64(response.status)), response_headers = \(StoredText.headers(response.headers)), response_body = \(Data(response.body))
             WHERE tenant = \(key.tenant) AND namespace = \(key.namespace) AND id = \(key.id) AND state = 'processing'
               AND token = \(completion.token.rawValue)
             RETURNING 1
@@ -80,22 +80,11 @@ extension PostgresRunnerStore {
         }
     }
 
-    static func headersJSON(_ response: StoredResponse) -> String {
-        JSONValue.object(response.headers.mapValues { JSONValue.string($0) }).serializedString()
-    }
-
     private static func storedResponse(status: Int64?, headers: String?, body: Data?) throws(StoreError) -> StoredResponse {
         guard let status, let statusCode = Int(exactly: status), let headers else {
             throw StoreError(.corrupt, "a done dedupe row has no response")
         }
-        guard let members = try storedJSON(headers, "dedupe.response_headers").objectValue else {
-            throw StoreError(.corrupt, "dedupe.response_headers is not a JSON object")
-        }
-        var fields: [String: String] = [:]
-        for (name, value) in members {
-            guard let text = value.stringValue else { throw StoreError(.corrupt, "dedupe.response_headers[\(name)] is not a string") }
-            fields[name] = text
-        }
+        let fields = try StoredText.headers(headers, column: "dedupe.response_headers")
         return StoredResponse(status: statusCode, headers: fields, body: body.map { [UInt8]($0) } ?? [])
     }
 }

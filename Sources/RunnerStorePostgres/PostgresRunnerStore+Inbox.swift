@@ -24,7 +24,7 @@ extension PostgresRunnerStore {
                         INSERT INTO dedupe
                             (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
                         VALUES (\(key.tenant), \(key.namespace), \(key.id), 'done', NULL, NULL, \(acceptance.retainUntil.epochMilliseconds),
-                                \(Int64(response.status)), \(Self.headersJSON(response)), \(Data(response.body)))
+                                \(Int64(response.status)), \(StoredText.headers(response.headers)), \(Data(response.body)))
                         ON CONFLICT (tenant, namespace, id) DO UPDATE
                         SET state = 'done', token = NULL, lease_until = NULL, retain_until = excluded.retain_until,
                             response_status = excluded.response_status, response_headers = excluded.response_headers,
@@ -248,7 +248,7 @@ extension PostgresRunnerStore {
             reply = ReplyTarget(
                 provider: replyProvider,
                 conversation: replyConversation,
-                address: try storedJSON(replyAddress, "inbox.reply_address")
+                address: try StoredText.json(replyAddress, column: "inbox.reply_address")
             )
         }
         return InboxEvent(
@@ -257,7 +257,7 @@ extension PostgresRunnerStore {
             provider: provider,
             sessionKey: sessionKey,
             flowID: flowID,
-            input: try storedJSON(input, "inbox.input"),
+            input: try StoredText.json(input, column: "inbox.input"),
             reply: reply,
             receivedAt: Date(epochMilliseconds: receivedAt),
             attempts: Int(clamping: attempts),

@@ -249,8 +249,12 @@ extension PostgresRunnerStore {
         return OutboxMessage(
             id: id,
             tenant: tenant,
-            target: ReplyTarget(provider: provider, conversation: conversation, address: try storedJSON(address, "outbox.address")),
-            message: try storedJSON(message, "outbox.message"),
+            target: ReplyTarget(
+                provider: provider,
+                conversation: conversation,
+                address: try StoredText.json(address, column: "outbox.address")
+            ),
+            message: try StoredText.json(message, column: "outbox.message"),
             createdAt: Date(epochMilliseconds: try next(Int64.self, "created_at")),
             sequence: try next(Int.self, "sequence"),
             attempts: Int(clamping: try next(Int64.self, "attempts")),

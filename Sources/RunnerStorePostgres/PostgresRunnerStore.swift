@@ -158,7 +158,7 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
                 reason: reason,
                 // An unreadable snapshot is returned as `null` with the record's real revision,
                 // so the caller can replace it (compare-and-swap) instead of the session staying stuck.
-                snapshot: (try? storedJSON(snapshot, "resume_record.snapshot")) ?? .null,
+                snapshot: (try? StoredText.json(snapshot, column: "resume_record.snapshot")) ?? .null,
                 createdAt: Date(epochMilliseconds: createdAt),
                 expiresAt: Date(epochMilliseconds: expiresAt),
                 revision: revision

@@ -27,17 +27,8 @@ extension Row {
     /// A JSON `TEXT` column, parsed; `.corrupt` when it is not valid JSON.
     func json(_ column: String, of table: String) throws(StoreError) -> JSONValue {
         let text: String = try self.column(column, of: table)
-        do {
-            return try JSONValue(parsing: text, limits: .init(maxDepth: Self.storedJSONMaxDepth))
-        } catch {
-            throw StoreError(.corrupt, "\(table).\(column) is not valid JSON", cause: error)
-        }
+        return try StoredText.json(text, column: "\(table).\(column)")
     }
-
-    /// Nesting allowed when reading stored JSON back. It is the runner's own data, which may
-    /// nest deeper than the 64 levels allowed for untrusted input (a payload sits a few levels
-    /// down inside an engine snapshot).
-    static let storedJSONMaxDepth = 256
 
     /// A BLOB column as bytes; `NULL` reads as no bytes (SQLite binds an empty blob as `NULL`
     /// when the pointer is null, so writes use `COALESCE(?, X'')` and reads tolerate both).

@@ -58,7 +58,6 @@ extension SQLiteRunnerStore {
     static func complete(_ completion: RunCommit.DedupeCompletion, _ db: Database) throws {
         let key = completion.key
         let response = completion.response
-        let headers = JSONValue.object(response.headers.mapValues { JSONValue.string($0) })
         try db.execute(
             sql: """
                 UPDATE dedupe
@@ -67,7 +66,7 @@ extension SQLiteRunnerStore {
                 WHERE tenant = ? AND namespace = ? AND id = ? AND state = 'processing' AND token = ?
                 """,
             arguments: [
-                completion.retainUntil.epochMilliseconds, response.status, headers.serializedString(),
+                completion.retainUntil.epochMilliseconds, response.status, StoredText.headers(response.headers),
                 Data(response.body), key.tenant, key.namespace, key.id, completion.token.rawValue,
             ]
         )
@@ -79,22 +78,7 @@ extension SQLiteRunnerStore {
     private static func storedResponse(_ row: Row) throws(StoreError) -> StoredResponse {
         let status: Int = try row.column("response_status", of: "dedupe")
         let headersText: String = try row.column("response_headers", of: "dedupe")
-        let headersJSON: JSONValue
-        do {
-            headersJSON = try JSONValue(parsing: headersText)
-        } catch {
-            throw StoreError(.corrupt, "dedupe.response_headers is not valid JSON", cause: error)
-        }
-        guard let members = headersJSON.objectValue else {
-            throw StoreError(.corrupt, "dedupe.response_headers is not a JSON object")
-        }
-        var headers: [String: String] = [:]
-        for (name, value) in members {
-            guard let text = value.stringValue else {
-                throw StoreError(.corrupt, "dedupe.response_headers[\(name)] is not a string")
-            }
-            headers[name] = text
-        }
+        let headers = try StoredText.headers(headersText, column: "dedupe.response_headers")
         return StoredResponse(status: status, headers: headers, body: try row.bytes("response_body", of: "dedupe"))
     }
 }

@@ -191,7 +191,6 @@ extension SQLiteRunnerStore {
     }
 
     private static func recordDone(_ key: DedupeKey, response: StoredResponse, retainUntil: Date, _ db: Database) throws {
-        let headers = JSONValue.object(response.headers.mapValues { JSONValue.string($0) })
         try db.execute(
             sql: """
                 INSERT OR REPLACE INTO dedupe
@@ -199,7 +198,7 @@ extension SQLiteRunnerStore {
                 VALUES (?, ?, ?, 'done', NULL, NULL, ?, ?, ?, COALESCE(?, X''))
                 """,
             arguments: [
-                key.tenant, key.namespace, key.id, retainUntil.epochMilliseconds, response.status, headers.serializedString(),
+                key.tenant, key.namespace, key.id, retainUntil.epochMilliseconds, response.status, StoredText.headers(response.headers),
                 Data(response.body),
             ]
         )

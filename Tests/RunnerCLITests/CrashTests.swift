@@ -138,16 +138,18 @@ struct CrashTests {
         }
     }
 
+    /// A messaging flow whose first node is ``slowComponent``, then replies "worked on TEXT".
+    static let slowChat = """
+        id: chat
+        type: messaging
+        start: work
+        nodes:
+          work: {slow: {}, routing: [{to: reply}]}
+          reply: {qa.process: "worked on {{{input.text}}}"}
+        """
+
     @Test func anEventWhoseRunWasKilledRunsOnceAfterTheRestart() async throws {
-        let slow = """
-            id: chat
-            type: messaging
-            start: work
-            nodes:
-              work: {slow: {}, routing: [{to: reply}]}
-              reply: {qa.process: "worked on {{{input.text}}}"}
-            """
-        let deployment = try Deployment(flows: [slow], components: ["slow": Self.slowComponent])
+        let deployment = try Deployment(flows: [Self.slowChat], components: ["slow": Self.slowComponent])
         defer { deployment.remove() }
         let fake = FakeBotAPI()
         try await fake.run { telegram in

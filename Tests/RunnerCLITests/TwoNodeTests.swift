@@ -227,16 +227,8 @@ struct TwoNodeTests {
     }
 
     @Test func anAcknowledgedEventWhoseNodeWasKilledMidRunRunsOnceOnTheOther() async throws {
-        let slow = """
-            id: chat
-            type: messaging
-            start: work
-            nodes:
-              work: {slow: {}, routing: [{to: reply}]}
-              reply: {qa.process: "worked on {{{input.text}}}"}
-            """
         let settings = ["FLOW_TIMEOUT": "10s", "INBOX_LEASE": "11s"]
-        try await Self.withTwoNodes(flows: [slow], components: ["slow": CrashTests.slowComponent], environment: settings) {
+        try await Self.withTwoNodes(flows: [CrashTests.slowChat], components: ["slow": CrashTests.slowComponent], environment: settings) {
             nodeA,
             nodeB,
             fake async throws in

@@ -20,7 +20,7 @@ public struct ComponentCall: Sendable, Hashable {
         component: String,
         input: JSONValue,
         config: JSONValue,
-        deadline: ContinuousClock.Instant = .now.advanced(by: .seconds(30))
+        deadline: ContinuousClock.Instant
     ) {
         self.deadline = deadline
         self.flowID = flowID

@@ -231,7 +231,7 @@ public struct RunnerHostConfiguration: Sendable {
         public var dedupeRetainSeconds: Int
         /// How long a request running an event holds its dedupe id before a redelivery may take
         /// it over (`DEDUPE_LEASE`): after a crash mid-run, the provider's retry runs the event
-        /// once this passed. `nil`: the longer of 5 minutes and `FLOW_TIMEOUT` + `WASM_TIMEOUT` + 60 s.
+        /// once this passed. `nil`: `FLOW_TIMEOUT` + 60 s (``RunnerHostConfiguration/effectiveDedupeLeaseSeconds``).
         public var dedupeLeaseSeconds: Int?
 
         public init(resumeTTLSeconds: Int = 86_400, dedupeRetainSeconds: Int = 86_400, dedupeLeaseSeconds: Int? = nil) {

@@ -81,12 +81,14 @@ private struct BindingsReader {
                     timezone: item["timezone"]?.stringValue
                 )
                 do {
-                    _ = try timer.schedule()
+                    _ = try timer.expression()
                 } catch {
-                    throw fail(
-                        item["timezone"] != nil && (try? CronExpression(cron)) != nil ? "\(field).timezone" : "\(field).cron",
-                        error.message
-                    )
+                    throw fail("\(field).cron", error.message)
+                }
+                do {
+                    _ = try timer.zone()
+                } catch {
+                    throw fail("\(field).timezone", error.message)
                 }
                 guard !timers.contains(where: { $0.scheduleID == timer.scheduleID }) else {
                     throw fail("\(field).schedule_id", "\(timer.scheduleID) is used by an earlier timer (give each its own schedule_id)")

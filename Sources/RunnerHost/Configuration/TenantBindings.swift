@@ -109,17 +109,25 @@ public struct TenantBindings: Sendable, Hashable {
         ///
         /// - Throws: ``ConfigurationError`` naming what is wrong.
         public func schedule() throws(ConfigurationError) -> (CronExpression, TimeZone) {
-            let expression: CronExpression
+            (try expression(), try zone())
+        }
+
+        /// The parsed `cron`.
+        func expression() throws(ConfigurationError) -> CronExpression {
             do {
-                expression = try CronExpression(cron)
+                return try CronExpression(cron)
             } catch {
                 throw ConfigurationError(error.description)
             }
-            guard let timezone else { return (expression, TimeZone(identifier: "UTC") ?? .gmt) }
+        }
+
+        /// The `timezone`, UTC when absent.
+        func zone() throws(ConfigurationError) -> TimeZone {
+            guard let timezone else { return TimeZone(identifier: "UTC") ?? .gmt }
             guard let zone = TimeZone(identifier: timezone) else {
                 throw ConfigurationError("\(timezone) is not an IANA time zone name (such as Europe/Berlin)")
             }
-            return (expression, zone)
+            return zone
         }
     }
 

@@ -58,7 +58,10 @@ struct TimerScheduler: Service {
         }
 
         struct Tracked {
-            var spec: String
+            /// The bindings entry this was built from; a changed entry is parsed and tracked anew.
+            var timer: TenantBindings.Timer
+            var cron: CronExpression
+            var timeZone: TimeZone
             /// The last tick recorded (by any node) or skipped as known.
             var cursor: Date
             /// No tick falls before this: until then nothing needs checking.
@@ -77,12 +80,14 @@ struct TimerScheduler: Service {
             for timer in runtime.bindings.timers {
                 let key = Schedules.Key(tenant: runtime.tenant, scheduleID: timer.scheduleID)
                 seen.insert(key)
-                guard let (cron, timeZone) = try? timer.schedule() else { continue }  // refused when the bindings loaded
-                let spec = "\(cron) \(timeZone.identifier)"
-                if schedules.tracked[key]?.spec != spec {
+                if schedules.tracked[key]?.timer != timer {
+                    // Parsed once per definition (the bindings loader refused invalid ones).
+                    guard let (cron, timeZone) = try? timer.schedule() else { continue }
+                    // The definition the store keeps the cursor for: expression and time zone.
+                    let spec = "\(cron) \(timeZone.identifier)"
                     do {
                         let cursor = try await store.timerCursor(tenant: key.tenant, scheduleID: key.scheduleID, spec: spec, now: now)
-                        schedules.tracked[key] = .init(spec: spec, cursor: cursor, nextFire: nil)
+                        schedules.tracked[key] = .init(timer: timer, cron: cron, timeZone: timeZone, cursor: cursor, nextFire: nil)
                     } catch {
                         logger.error(
                             "reading a timer's cursor failed; trying again shortly",
@@ -97,14 +102,14 @@ struct TimerScheduler: Service {
                 }
                 guard var tracked = schedules.tracked[key] else { continue }
                 if tracked.nextFire.map({ now >= $0 }) ?? true {
-                    if let latest = cron.latestFire(atOrBefore: now, in: timeZone), latest > tracked.cursor {
+                    if let latest = tracked.cron.latestFire(atOrBefore: now, in: tracked.timeZone), latest > tracked.cursor {
                         if await record(timer, tick: latest, runtime: runtime, now: now) {
                             tracked.cursor = latest
                         } else {
                             wait = min(wait, .seconds(1))  // the store failed: try this tick again
                         }
                     }
-                    tracked.nextFire = cron.nextFire(after: now, in: timeZone)
+                    tracked.nextFire = tracked.cron.nextFire(after: now, in: tracked.timeZone)
                     schedules.tracked[key] = tracked
                 }
                 if let next = tracked.nextFire {
