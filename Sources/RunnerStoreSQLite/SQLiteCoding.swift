@@ -37,3 +37,31 @@ extension Row {
         return data.map { [UInt8]($0) } ?? []
     }
 }
+
+// Statements the hot paths run on every event come from the connection's statement cache:
+// compiling one (and GRDB's authorizer pass over it) costs more than running it.
+extension Database {
+    /// Runs `sql` as a statement compiled once per connection.
+    func execute(cached sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}
+
+extension Row {
+    /// The first row of `sql`, compiled once per connection.
+    static func fetchOne(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// Every row of `sql`, compiled once per connection.
+    static func fetchAll(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+        try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+extension DatabaseValueConvertible where Self: StatementColumnConvertible {
+    /// The first value of `sql`, compiled once per connection.
+    static func fetchOne(_ db: Database, cached sql: String, arguments: StatementArguments = StatementArguments()) throws -> Self? {
+        try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}

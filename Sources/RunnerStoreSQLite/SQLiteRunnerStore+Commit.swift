@@ -50,7 +50,7 @@ extension SQLiteRunnerStore {
                 revision = 1
             }
             try db.execute(
-                sql: """
+                cached: """
                     INSERT OR REPLACE INTO resume_record
                         (tenant, session_key, flow_id, pack_digest, flow_hash, next_node, reason, snapshot,
                          created_at, expires_at, revision)
@@ -65,7 +65,7 @@ extension SQLiteRunnerStore {
             )
         case .delete(let key, let expectedRevision):
             try db.execute(
-                sql: "DELETE FROM resume_record WHERE tenant = ? AND session_key = ? AND flow_id = ? AND revision = ?",
+                cached: "DELETE FROM resume_record WHERE tenant = ? AND session_key = ? AND flow_id = ? AND revision = ?",
                 arguments: [key.tenant, key.sessionKey, key.flowID, expectedRevision]
             )
             if db.changesCount == 0 {
@@ -78,7 +78,7 @@ extension SQLiteRunnerStore {
     private static func currentRevision(of key: ResumeKey, _ db: Database) throws -> (revision: Int64, expiresAt: Int64)? {
         let row = try Row.fetchOne(
             db,
-            sql: "SELECT revision, expires_at FROM resume_record WHERE tenant = ? AND session_key = ? AND flow_id = ?",
+            cached: "SELECT revision, expires_at FROM resume_record WHERE tenant = ? AND session_key = ? AND flow_id = ?",
             arguments: [key.tenant, key.sessionKey, key.flowID]
         )
         guard let row else { return nil }
@@ -97,7 +97,7 @@ extension SQLiteRunnerStore {
         for scope in commit.touchedScopes {
             let next = try StoreError.nextRevision(after: try stateRevision(of: scope, db))
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO state_scope (tenant, pack, scope, revision, touched_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (tenant, pack, scope) DO UPDATE
                     SET revision = excluded.revision, touched_at = COALESCE(excluded.touched_at, state_scope.touched_at)
@@ -118,7 +118,7 @@ extension SQLiteRunnerStore {
         let key = stateWrite.key
         if let value = stateWrite.value {
             try db.execute(
-                sql: """
+                cached: """
                     INSERT OR REPLACE INTO component_state (tenant, pack, scope, kind, name, value)
                     VALUES (?, ?, ?, ?, ?, COALESCE(?, X''))
                     """,
@@ -126,7 +126,7 @@ extension SQLiteRunnerStore {
             )
         } else {
             try db.execute(
-                sql: "DELETE FROM component_state WHERE tenant = ? AND pack = ? AND scope = ? AND kind = ? AND name = ?",
+                cached: "DELETE FROM component_state WHERE tenant = ? AND pack = ? AND scope = ? AND kind = ? AND name = ?",
                 arguments: [key.scope.tenant, key.scope.pack, key.scope.session, key.kind.rawValue, key.name]
             )
         }

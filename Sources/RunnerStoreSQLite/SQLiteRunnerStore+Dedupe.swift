@@ -13,7 +13,7 @@ extension SQLiteRunnerStore {
         return try await write("claim dedupe key") { db in
             let row = try Row.fetchOne(
                 db,
-                sql: """
+                cached: """
                     SELECT state, lease_until, retain_until, response_status, response_headers, response_body
                     FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?
                     """,
@@ -33,7 +33,7 @@ extension SQLiteRunnerStore {
                 }
             }
             try db.execute(
-                sql: """
+                cached: """
                     INSERT OR REPLACE INTO dedupe (tenant, namespace, id, state, token, lease_until)
                     VALUES (?, ?, ?, 'processing', ?, ?)
                     """,
@@ -47,7 +47,7 @@ extension SQLiteRunnerStore {
     public func release(_ key: DedupeKey, token: ClaimToken) async throws(StoreError) {
         try await write("release dedupe claim") { db in
             try db.execute(
-                sql: "DELETE FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ? AND state = 'processing' AND token = ?",
+                cached: "DELETE FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ? AND state = 'processing' AND token = ?",
                 arguments: [key.tenant, key.namespace, key.id, token.rawValue]
             )
         }
@@ -59,7 +59,7 @@ extension SQLiteRunnerStore {
         let key = completion.key
         let response = completion.response
         try db.execute(
-            sql: """
+            cached: """
                 UPDATE dedupe
                 SET state = 'done', token = NULL, lease_until = NULL, retain_until = ?,
                     response_status = ?, response_headers = ?, response_body = COALESCE(?, X'')

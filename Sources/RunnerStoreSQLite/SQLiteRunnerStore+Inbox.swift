@@ -20,7 +20,7 @@ extension SQLiteRunnerStore {
                 }
                 if let tick = entry.timerTick {
                     try db.execute(
-                        sql: "UPDATE timer_schedule SET last_tick = ? WHERE tenant = ? AND schedule_id = ? AND last_tick < ?",
+                        cached: "UPDATE timer_schedule SET last_tick = ? WHERE tenant = ? AND schedule_id = ? AND last_tick < ?",
                         arguments: [tick.at.epochMilliseconds, tick.tenant, tick.scheduleID, tick.at.epochMilliseconds]
                     )
                     guard db.changesCount == 1 else {
@@ -49,7 +49,7 @@ extension SQLiteRunnerStore {
         let nowMS = now.epochMilliseconds
         return try await write("read timer cursor") { db in
             try db.execute(
-                sql: """
+                cached: """
                     INSERT INTO timer_schedule (tenant, schedule_id, spec, last_tick) VALUES (?, ?, ?, ?)
                     ON CONFLICT (tenant, schedule_id) DO UPDATE
                     SET spec = excluded.spec, last_tick = MAX(timer_schedule.last_tick, excluded.last_tick)
@@ -59,7 +59,7 @@ extension SQLiteRunnerStore {
             )
             let lastTick = try Int64.fetchOne(
                 db,
-                sql: "SELECT last_tick FROM timer_schedule WHERE tenant = ? AND schedule_id = ?",
+                cached: "SELECT last_tick FROM timer_schedule WHERE tenant = ? AND schedule_id = ?",
                 arguments: [tenant, scheduleID]
             )
             guard let lastTick else { throw StoreError(.corrupt, "timer_schedule lost the row of \(tenant)/\(scheduleID)") }
@@ -71,7 +71,7 @@ extension SQLiteRunnerStore {
     private static func sessionHasWaitingEvents(_ event: InboxEvent, _ db: Database) throws -> Bool {
         try Bool.fetchOne(
             db,
-            sql: """
+            cached: """
                 SELECT EXISTS (SELECT 1 FROM inbox INDEXED BY inbox_session
                                WHERE tenant = ? AND session_key = ? AND state IN ('pending', 'leased'))
                 """,
@@ -98,7 +98,7 @@ extension SQLiteRunnerStore {
                 """
             let expired = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue
                     WHERE i.state = 'leased' AND i.lease_until <= ?
                       AND NOT EXISTS (
@@ -111,7 +111,7 @@ extension SQLiteRunnerStore {
             )
             let pending = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT \(Self.inboxColumns) FROM inbox i INDEXED BY inbox_queue
                     WHERE i.state = 'pending' AND i.next_attempt_at <= ? AND NOT EXISTS (\(noOtherLeased))
                       AND NOT EXISTS (
@@ -129,7 +129,7 @@ extension SQLiteRunnerStore {
                 event.attempts += 1
                 let token = ClaimToken.random()
                 try db.execute(
-                    sql: "UPDATE inbox SET state = 'leased', lease_token = ?, lease_until = ?, attempts = ? WHERE id = ?",
+                    cached: "UPDATE inbox SET state = 'leased', lease_token = ?, lease_until = ?, attempts = ? WHERE id = ?",
                     arguments: [token.rawValue, leaseMS, event.attempts, event.id]
                 )
                 leases.append(InboxLease(event: event, token: token, leaseUntil: leaseUntil))
@@ -142,7 +142,7 @@ extension SQLiteRunnerStore {
     public func releaseInbox(id: String, token: ClaimToken, retryAt: Date, error: String) async throws(StoreError) -> Bool {
         try await write("release inbox event") { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE inbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = NULL,
                                      attempts = MAX(attempts - 1, 0)
                     WHERE id = ? AND state = 'leased' AND lease_token = ?
@@ -159,12 +159,12 @@ extension SQLiteRunnerStore {
         switch completion.outcome {
         case .done:
             try db.execute(
-                sql: "DELETE FROM inbox WHERE id = ? AND state = 'leased' AND lease_token = ?",
+                cached: "DELETE FROM inbox WHERE id = ? AND state = 'leased' AND lease_token = ?",
                 arguments: [completion.id, completion.token.rawValue]
             )
         case .failed(let error, let retainUntil):
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE inbox SET state = 'failed', last_error = ?, retain_until = ?, lease_token = NULL, lease_until = NULL
                     WHERE id = ? AND state = 'leased' AND lease_token = ?
                     """,
@@ -181,7 +181,7 @@ extension SQLiteRunnerStore {
     private static func isLive(_ key: DedupeKey, nowMS: Int64, _ db: Database) throws -> Bool {
         let row = try Row.fetchOne(
             db,
-            sql: "SELECT state, lease_until, retain_until FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?",
+            cached: "SELECT state, lease_until, retain_until FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?",
             arguments: [key.tenant, key.namespace, key.id]
         )
         guard let row else { return false }
@@ -192,7 +192,7 @@ extension SQLiteRunnerStore {
 
     private static func recordDone(_ key: DedupeKey, response: StoredResponse, retainUntil: Date, _ db: Database) throws {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT OR REPLACE INTO dedupe
                     (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
                 VALUES (?, ?, ?, 'done', NULL, NULL, ?, ?, ?, COALESCE(?, X''))
@@ -206,7 +206,7 @@ extension SQLiteRunnerStore {
 
     private static func insert(_ event: InboxEvent, lease: InboxLease?, _ db: Database) throws {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO inbox
                     (id, tenant, provider, session_key, flow_id, input, reply_provider, reply_conversation, reply_address,
                      received_at, attempts, next_attempt_at, state, lease_token, lease_until)

@@ -62,14 +62,14 @@ extension SQLiteRunnerStore {
                 guard
                     let row = try Row.fetchOne(
                         db,
-                        sql: "SELECT \(Self.outboxColumns) FROM outbox o WHERE o.id = ?",
+                        cached: "SELECT \(Self.outboxColumns) FROM outbox o WHERE o.id = ?",
                         arguments: [candidate.id]
                     )
                 else { continue }
                 let message = try Self.outboxMessage(row)
                 let token = ClaimToken.random()
                 try db.execute(
-                    sql: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
+                    cached: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
                     arguments: [token.rawValue, leaseMS, message.id]
                 )
                 leases.append(OutboxLease(message: message, token: token, leaseUntil: request.leaseUntil))
@@ -94,7 +94,7 @@ extension SQLiteRunnerStore {
     ) throws -> [OutboxMessage] {
         let rows = try Row.fetchAll(
             db,
-            sql: """
+            cached: """
                 SELECT \(outboxColumns) FROM outbox o WHERE o.state = 'sending' AND o.lease_until <= ?
                 ORDER BY o.created_at, o.sequence, o.id
                 """,
@@ -104,7 +104,7 @@ extension SQLiteRunnerStore {
         switch policy {
         case .deadLetter(let retainUntil):
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE outbox SET state = 'dead', lease_token = NULL, lease_until = NULL, last_error = ?, retain_until = ?
                     WHERE state = 'sending' AND lease_until <= ?
                     """,
@@ -112,7 +112,7 @@ extension SQLiteRunnerStore {
             )
         case .resend:
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE outbox SET state = 'pending', lease_token = NULL, lease_until = NULL, next_attempt_at = ?
                     WHERE state = 'sending' AND lease_until <= ?
                     """,
@@ -131,7 +131,7 @@ extension SQLiteRunnerStore {
         let nowMS = now.epochMilliseconds
         return try await write("start outbox delivery") { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE outbox SET state = 'sending', attempts = attempts + 1
                     WHERE id = ? AND state = 'leased' AND lease_token = ? AND lease_until > ?
                     """,
@@ -148,10 +148,10 @@ extension SQLiteRunnerStore {
         return try await write("finish outbox message") { db in
             switch outcome {
             case .delivered:
-                try db.execute(sql: "DELETE FROM outbox WHERE \(held)", arguments: [lease.id, lease.token.rawValue])
+                try db.execute(cached: "DELETE FROM outbox WHERE \(held)", arguments: [lease.id, lease.token.rawValue])
             case .retry(let at, let error):
                 try db.execute(
-                    sql: """
+                    cached: """
                         UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_token = NULL, lease_until = NULL
                         WHERE \(held)
                         """,
@@ -159,7 +159,7 @@ extension SQLiteRunnerStore {
                 )
             case .deadLetter(let error, let retainUntil):
                 try db.execute(
-                    sql: """
+                    cached: """
                         UPDATE outbox SET state = 'dead', last_error = ?, retain_until = ?, lease_token = NULL, lease_until = NULL
                         WHERE \(held)
                         """,
@@ -167,7 +167,7 @@ extension SQLiteRunnerStore {
                 )
             case .postpone(let until):
                 try db.execute(
-                    sql: """
+                    cached: """
                         UPDATE outbox SET state = 'pending', next_attempt_at = ?, lease_token = NULL, lease_until = NULL
                         WHERE \(held)
                         """,
@@ -194,7 +194,7 @@ extension SQLiteRunnerStore {
             arguments += [pageSize + 1]
             let rows = try Row.fetchAll(
                 db,
-                sql: """
+                cached: """
                     SELECT \(Self.outboxColumns), o.last_error, o.retain_until FROM outbox o
                     WHERE \(conditions.joined(separator: " AND ")) ORDER BY o.id LIMIT ?
                     """,
@@ -220,7 +220,7 @@ extension SQLiteRunnerStore {
         let nowMS = now.epochMilliseconds
         return try await write("replay dead letter") { db in
             try db.execute(
-                sql: """
+                cached: """
                     UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, retain_until = NULL
                     WHERE id = ? AND state = 'dead' AND (? IS NULL OR tenant = ?)
                     """,
@@ -233,7 +233,7 @@ extension SQLiteRunnerStore {
     public func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts) {
         try await read("count queued messages") { db in
             var outbox = OutboxCounts()
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
+            for row in try Row.fetchAll(db, cached: "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state") {
                 let state: String = try row.column("state", of: "outbox")
                 let count: Int = try row.column("n", of: "outbox")
                 switch state {
@@ -243,7 +243,7 @@ extension SQLiteRunnerStore {
                 }
             }
             var inbox = InboxCounts()
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM inbox GROUP BY state") {
+            for row in try Row.fetchAll(db, cached: "SELECT state, COUNT(*) AS n FROM inbox GROUP BY state") {
                 let state: String = try row.column("state", of: "inbox")
                 let count: Int = try row.column("n", of: "inbox")
                 switch state {
@@ -260,7 +260,7 @@ extension SQLiteRunnerStore {
     /// and fails the whole transaction.
     static func enqueue(_ message: OutboxMessage, _ db: Database) throws {
         try db.execute(
-            sql: """
+            cached: """
                 INSERT INTO outbox
                     (id, tenant, provider, conversation, address, message, created_at, sequence, attempts, next_attempt_at, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')

@@ -38,6 +38,8 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     /// The path of the database file.
     public let path: String
     let pool: DatabasePool
+    /// Every write goes through it: concurrent writes share a transaction.
+    let writes: SQLiteGroupCommit
 
     /// Opens (creating it when missing) the database file at `path` and brings its schema up
     /// to date.
@@ -51,6 +53,7 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
             pool = try await Self.offCooperativePool {
                 try Self.openAndMigrate(path: path, configuration: configuration)
             }
+            writes = SQLiteGroupCommit(pool: pool)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -174,14 +177,15 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         }
     }
 
-    /// Runs `body` in one `IMMEDIATE` write transaction, rolled back when it throws; wraps
+    /// Runs `body` atomically in a write transaction (shared with concurrent writes, see
+    /// ``SQLiteGroupCommit``), rolled back when it throws, and returns once it is durable; wraps
     /// every non-store error as `.backend`.
     func write<T: Sendable>(
         _ operation: String,
-        _ body: @Sendable (Database) throws -> T
+        _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
         do {
-            return try await pool.write(body)
+            return try await writes.write(body)
         } catch let error as StoreError {
             throw error
         } catch {

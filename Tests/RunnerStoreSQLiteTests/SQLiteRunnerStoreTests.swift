@@ -301,8 +301,6 @@ struct SQLiteRunnerStoreTests {
         )
     }
 
-    /// Takes the write lock of the file at `path` from another connection, as another process
-    /// would, and keeps it for `seconds`; returns once the lock is held.
     /// Holds SQLite's write lock from a second connection for `seconds`; the task's value is
     /// the instant just before it let go.
     static func holdWriteLock(path: String, for seconds: TimeInterval) async throws -> Task<ContinuousClock.Instant, any Error> {
