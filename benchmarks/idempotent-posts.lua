@@ -1,7 +1,7 @@
--- POST /webhook/bench with a new Idempotency-Key on every request, so each is claimed and its
--- answer stored (the durable path). With BENCH_PORTS="p1 p2 …" in the environment, wrk's
--- threads are spread over those ports of 127.0.0.1 round-robin (two runner nodes behind a
--- trivial load balancer).
+-- POST /webhook/count (or BENCH_PATH) with a new Idempotency-Key on every request, so each
+-- records its answer and, through the bench pack's counter component, its state: the durable
+-- path. With BENCH_PORTS="p1 p2 …" in the environment, wrk's threads are spread over those
+-- ports of 127.0.0.1 round-robin (two runner nodes behind a trivial load balancer).
 local threads = 0
 function setup(thread)
   local ports = {}
@@ -13,6 +13,7 @@ function setup(thread)
   thread:set("id", threads)
 end
 
+local path = os.getenv("BENCH_PATH") or "/webhook/count"
 local prefix, counter = "", 0
 function init(args)
   math.randomseed(os.time() + id)
@@ -21,5 +22,5 @@ end
 
 function request()
   counter = counter + 1
-  return wrk.format("POST", "/webhook/bench", {["Content-Type"] = "text/plain", ["Idempotency-Key"] = prefix .. "-" .. counter}, "Ada")
+  return wrk.format("POST", path, {["Content-Type"] = "text/plain", ["Idempotency-Key"] = prefix .. "-" .. counter}, "Ada")
 end

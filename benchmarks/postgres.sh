@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Scale-out on PostgreSQL: the durable webhook path (POST /webhook/bench → one Wasm node → 200,
-# a new Idempotency-Key per request, so every request is claimed and its answer committed) on
+# Scale-out on PostgreSQL: the durable webhook path (POST /webhook/count → one Wasm node that writes its state → 200,
+# a new Idempotency-Key per request, so every request commits its answer and state) on
 # (a) a bare Hummingbird route answering the same bytes, (b) one runner on SQLite, (c) one runner
 # on PostgreSQL, (d) two runners on the same PostgreSQL, wrk's two threads spread over their
 # ports (a trivial round-robin balancer). The PostgreSQL server is a throwaway one started here
@@ -52,7 +52,7 @@ start_runner 18281 "sqlite://$work/runner.sqlite"
 start_runner 18282 "$pg_url"
 start_runner 18283 "$pg_url"
 curl -fs -X POST -H 'content-type: text/plain' -H 'Idempotency-Key: probe' --data 'Ada' -o "$work/response.body" \
-  "http://127.0.0.1:18281/webhook/bench"
+  "http://127.0.0.1:18281/webhook/count"
 "$bin/greentic-bench-baseline" 18284 "$work/response.body" text/plain &
 pids+=("$!")
 for _ in $(seq 1 100); do curl -fs -X POST "http://127.0.0.1:18284/webhook/bench" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -92,7 +92,7 @@ for round in $(seq 1 "$rounds"); do
 done
 col() { awk -v c="$1" '{ print $c }' "$work/rounds" | median; }
 
-printf '\nwrk -t2 -c%s -d%s, POST /webhook/bench with a new Idempotency-Key each, %s cores, median of %s rounds\n' \
+printf '\nwrk -t2 -c%s -d%s, POST /webhook/count (state-writing component) with a new Idempotency-Key each, %s cores, median of %s rounds\n' \
   "$connections" "$duration" "$(nproc)" "$rounds"
 printf '%-40s %12s %10s %16s\n' "target" "requests/s" "p99 (ms)" "postgres cores"
 for index in 0 1 2 3; do

@@ -1,31 +1,40 @@
 #!/usr/bin/env bash
 # Throughput and tail latency of the runner against a bare Hummingbird route, on loopback, in
-# one run on one machine: (a) greentic-bench-baseline answering POST /webhook/bench with the
-# very bytes the runner answers, (b) greentic-runner serving /webhook/bench through a flow with
-# one Wasm node (benchmarks/bench-pack), on its default SQLite store.
+# one run on one machine. Every figure is a ratio or a latency measured in this run:
 #
-# Usage: benchmarks/run.sh [DURATION (default 15s)] [CONNECTIONS (default 32)] [ROUNDS (default 3)]
-# Baseline and runner are measured alternately ROUNDS times; the medians are reported, and the
-# ratio is the median of the per-round ratios (a shared machine drifts between runs).
-# Prints requests/s and p99 for both, the runner's p99 at half its peak rate, the ratio, the
-# runner's peak RSS (VmHWM) and its time from launch to ready.
+# Webhook, measured in rounds that rotate the order of three targets:
+#   - bare: greentic-bench-baseline answering POST /webhook/… with the very bytes the runner answers;
+#   - durable (the default path users run): POST /webhook/count with a new Idempotency-Key per
+#     request through a flow with one Wasm node (benchmarks/bench-pack, `counter`) that writes its
+#     state, so every request commits its recorded answer and its component state to SQLite
+#     (full durability: WAL, synchronous=FULL) before its 200;
+#   - read-only: POST /webhook/bench without a key through the `echo` node, which changes no
+#     state, so nothing is written.
+# The medians are reported, the ratios are medians of per-round ratios; then the durable path's
+# p99 at about half of its peak (wrk's delay() hook: closed-loop pacing, not wrk2's constant rate).
 #
-# Then the Slack scenario, the same way: uniquely signed Slack events (a new event_id and
-# channel each, signed before the round by benchmarks/sign-slack-events.py) POSTed to
-# /slack/events, which the runner verifies, records and acknowledges with 200 before running
-# the `chat` flow (one Wasm node) and delivering its reply through the outbox to a loopback
-# Slack Web API (a second greentic-bench-baseline, counting chat.postMessage calls); next to the
-# bare route answering /slack/events with an empty 200. Besides the acknowledgement throughput
-# and p99 it reports replies delivered per second: the replies of the round counted at the
-# fake Slack, over the time from the round's start until the last one arrived (the runner is
-# drained before the next round starts).
+# Then the Slack scenario: uniquely signed Slack events (a new event_id and channel each, signed
+# before the round by benchmarks/sign-slack-events.py) POSTed to /slack/events, which the runner
+# verifies, records and acknowledges with 200 before running the `chat` flow (the counter node,
+# then qa.process) and delivering its reply through the outbox to a loopback Slack Web API (a
+# second greentic-bench-baseline counting chat.postMessage calls); beside the bare route
+# answering /slack/events with an empty 200. Replies delivered per second are the round's
+# replies counted at the fake Slack over the time from the round's start until the last arrived.
 #
-# Last, the cost of one Wasm node call on its own (greentic-bench-wasm).
+# Last, one Wasm node call on its own (greentic-bench-wasm) with 16 B, 1 KiB and 64 KiB inputs.
+#
+# Usage: benchmarks/run.sh [--quick] [DURATION (default 15s)] [CONNECTIONS (default 32)] [ROUNDS (default 3)]
+# --quick: a smoke run (3 s, one round). A JSON summary is written to $BENCH_SUMMARY (default
+# benchmarks/last-run.json) beside the table printed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-duration=${1:-15s}
+quick=0
+if [ "${1:-}" = --quick ]; then quick=1; shift; fi
+if [ "$quick" = 1 ]; then default_duration=3s default_rounds=1; else default_duration=15s default_rounds=3; fi
+duration=${1:-$default_duration}
 connections=${2:-32}
-rounds=${3:-3}
+rounds=${3:-$default_rounds}
+summary=${BENCH_SUMMARY:-benchmarks/last-run.json}
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
@@ -104,51 +113,61 @@ LUA
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { printf "%s", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-run_wrk() { # script url [script arguments] -> "rps p99_ms requests"
+run_wrk() { # script url [script arguments] -> "rps p99_ms requests p50_ms"
   wrk -t1 -c"$connections" -d"$duration" --latency -s "$1" "$2" -- "${@:3}" >"$work/wrk.out"
   if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx responses from $2" >&2; cat "$work/wrk.out" >&2; exit 1; fi
   echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out") $(to_ms "$(awk '$1 == "99%" {print $2}' "$work/wrk.out")")" \
-    "$(awk '/requests in/ {print $1}' "$work/wrk.out")"
+    "$(awk '/requests in/ {print $1}' "$work/wrk.out") $(to_ms "$(awk '$1 == "50%" {print $2}' "$work/wrk.out")")"
 }
 
 base_url="http://127.0.0.1:$baseline_port/webhook/bench"
-run_url="http://127.0.0.1:$runner_port/webhook/bench"
+read_url="http://127.0.0.1:$runner_port/webhook/bench"
+durable_root="http://127.0.0.1:$runner_port"
+measure() { # target -> "rps p99 requests p50"
+  case "$1" in
+    bare) run_wrk "$work/post.lua" "$base_url" ;;
+    durable) BENCH_PATH=/webhook/count run_wrk benchmarks/idempotent-posts.lua "$durable_root" ;;
+    read) run_wrk "$work/post.lua" "$read_url" ;;
+  esac
+}
 wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "$base_url" >/dev/null  # warm-up
-wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "$run_url" >/dev/null
+wrk -t1 -c"$connections" -d2s -s "$work/post.lua" "$read_url" >/dev/null
+BENCH_PATH=/webhook/count wrk -t1 -c"$connections" -d2s -s benchmarks/idempotent-posts.lua "$durable_root" >/dev/null
 : >"$work/rounds"
+orders=("bare durable read" "durable read bare" "read bare durable")
 for round in $(seq 1 "$rounds"); do
-  # ABBA: alternate which goes first, so drift within a round does not favour one side.
-  if [ $((round % 2)) = 1 ]; then
-    read -r base_rps base_p99 _ < <(run_wrk "$work/post.lua" "$base_url")
-    read -r run_rps run_p99 _ < <(run_wrk "$work/post.lua" "$run_url")
-  else
-    read -r run_rps run_p99 _ < <(run_wrk "$work/post.lua" "$run_url")
-    read -r base_rps base_p99 _ < <(run_wrk "$work/post.lua" "$base_url")
-  fi
-  ratio=$(awk -v a="$run_rps" -v b="$base_rps" 'BEGIN { printf "%.1f", 100 * a / b }')
-  echo "$base_rps $base_p99 $run_rps $run_p99 $ratio" >>"$work/rounds"
-  printf 'round %s: baseline %s req/s p99 %s ms, runner %s req/s p99 %s ms, ratio %s%%\n' \
-    "$round" "$base_rps" "$base_p99" "$run_rps" "$run_p99" "$ratio" >&2
+  # The order rotates, so drift within a round does not favour one target.
+  declare -A rps=() p99=() p50=()
+  for target in ${orders[$(((round - 1) % 3))]}; do
+    read -r rps[$target] p99[$target] _ p50[$target] < <(measure "$target")
+  done
+  durable_ratio=$(awk -v a="${rps[durable]}" -v b="${rps[bare]}" 'BEGIN { printf "%.1f", 100 * a / b }')
+  read_ratio=$(awk -v a="${rps[read]}" -v b="${rps[bare]}" 'BEGIN { printf "%.1f", 100 * a / b }')
+  echo "${rps[bare]} ${p99[bare]} ${rps[durable]} ${p99[durable]} $durable_ratio ${rps[read]} ${p99[read]} $read_ratio ${p50[durable]} ${p50[read]}" \
+    >>"$work/rounds"
+  printf 'round %s: bare %s req/s p99 %s ms | durable %s req/s p99 %s ms (%s%%) | read-only %s req/s p99 %s ms (%s%%)\n' \
+    "$round" "${rps[bare]}" "${p99[bare]}" "${rps[durable]}" "${p99[durable]}" "$durable_ratio" "${rps[read]}" "${p99[read]}" \
+    "$read_ratio" >&2
 done
 col() { awk -v c="$1" '{ print $c }' "$work/rounds" | median; }
-base_rps=$(col 1); base_p99=$(col 2); run_rps=$(col 3); run_p99=$(col 4); ratio=$(col 5)
+base_rps=$(col 1); base_p99=$(col 2); durable_rps=$(col 3); durable_p99=$(col 4); durable_ratio=$(col 5)
+read_rps=$(col 6); read_p99=$(col 7); read_ratio=$(col 8); durable_p50=$(col 9); read_p50=$(col 10)
 
-# p99 at about half of the runner's peak rate: every connection waits between its requests
+# The durable path's p99 at about half of its peak: every connection waits between its requests
 # (wrk's delay() hook, whole milliseconds) so that together they offer about half the measured
 # throughput; the achieved share of peak is printed with it.
-awk -v c="$connections" -v r="$run_rps" 'BEGIN { printf "wrk.method = \"POST\"\nwrk.body = \"Ada\"\nwrk.headers[\"Content-Type\"] = \"text/plain\"\nfunction delay() return %d end\n", 2000 * c / r }' \
-  >"$work/paced.lua"
-read -r half_rps half_p99 _ < <(run_wrk "$work/paced.lua" "$run_url")
+awk -v c="$connections" -v r="$durable_rps" 'BEGIN { printf "function delay() return %d end\n", 2000 * c / r }' \
+  | cat benchmarks/idempotent-posts.lua - >"$work/paced.lua"
+read -r half_rps half_p99 _ half_p50 < <(BENCH_PATH=/webhook/count run_wrk "$work/paced.lua" "$durable_root")
 peak_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$runner_pid/status")
 
-printf '\nwrk -t1 -c%s -d%s, POST /webhook/bench (%s bytes of response), %s cores, median of %s rounds\n' "$connections" \
-  "$duration" "$(wc -c <"$work/response.body")" "$(nproc)" "$rounds"
-printf '%-44s %12s %12s\n' "target" "requests/s" "p99 (ms)"
-printf '%-44s %12s %12s\n' "bare Hummingbird route (same bytes)" "$base_rps" "$base_p99"
-printf '%-44s %12s %12s\n' "greentic-runner, flow with one Wasm node" "$run_rps" "$run_p99"
-half_label=$(awk -v a="$half_rps" -v b="$run_rps" 'BEGIN { printf "greentic-runner paced (%.0f%% of its peak)", 100 * a / b }')
-printf '%-44s %12s %12s\n' "$half_label" "$half_rps" "$half_p99"
-echo "ratio runner/baseline: ${ratio}%"
+printf '\nwrk -t1 -c%s -d%s, POST /webhook/…, %s cores, median of %s rounds\n' "$connections" "$duration" "$(nproc)" "$rounds"
+printf '%-52s %12s %10s %10s %8s\n' "target" "requests/s" "p50 (ms)" "p99 (ms)" "ratio"
+printf '%-52s %12s %10s %10s %8s\n' "bare Hummingbird route (same bytes)" "$base_rps" "" "$base_p99" "100%"
+printf '%-52s %12s %10s %10s %8s\n' "durable: unique key, state-writing Wasm node" "$durable_rps" "$durable_p50" "$durable_p99" "${durable_ratio}%"
+printf '%-52s %12s %10s %10s %8s\n' "read-only: no key, echo Wasm node, nothing written" "$read_rps" "$read_p50" "$read_p99" "${read_ratio}%"
+half_share=$(awk -v a="$half_rps" -v b="$durable_rps" 'BEGIN { printf "%.0f", 100 * a / b }')
+printf '%-52s %12s %10s %10s\n' "durable, paced (${half_share}% of its peak)" "$half_rps" "$half_p50" "$half_p99"
 echo "runner peak RSS: $((peak_rss_kb / 1024)) MiB"
 echo "runner launch to ready (local pack, new SQLite file): ${ready_ms} ms"
 # --- The Slack scenario. Each runner round signs its own events, enough for three times the
@@ -171,7 +190,7 @@ run_slack() { # round -> "rps p99_ms replies_per_s"
   local before started rps p99 requests
   before=$(slack_replies)
   started=$(date +%s%N)
-  read -r rps p99 requests < <(run_wrk benchmarks/slack-events.lua "$slack_run_url" "$work/events")
+  read -r rps p99 requests _ < <(run_wrk benchmarks/slack-events.lua "$slack_run_url" "$work/events")
   drain_replies $((before + requests))
   echo "$rps $p99 $(awk -v n="$requests" -v ns="$(($(date +%s%N) - started))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
 }
@@ -205,4 +224,40 @@ echo "replies delivered to the loopback Slack API: $(slack_col 6)/s (flow with o
 echo "runner peak RSS after both scenarios: $(($(awk '/VmHWM/ {print $2}' "/proc/$runner_pid/status") / 1024)) MiB"
 
 # One Wasm node call on its own (SPEC §11: the node call overhead for a 1 KiB payload).
-"$bin/greentic-bench-wasm" benchmarks/bench-pack/components/echo/component.wat 20000 1024
+wasm_calls=20000; [ "$quick" = 1 ] && wasm_calls=2000
+: >"$work/wasm"
+for bytes in 16 1024 65536; do
+  "$bin/greentic-bench-wasm" benchmarks/bench-pack/components/echo/component.wat "$wasm_calls" "$bytes" | tee -a "$work/wasm"
+done
+wasm_field() { # payload bytes, field (p50|p99), line (pooled|instantiates) -> µs
+  grep -F "$3" "$work/wasm" | awk -v b="$1" -v f="$2" '$0 ~ (" " b "-byte input") { for (i = 1; i <= NF; i++) if ($i == f) print $(i + 1) }' | head -1
+}
+
+cat >"$summary" <<JSON
+{
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "commit": "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)",
+  "machine": {"cores": $(nproc), "memory_gib": $(awk '/MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)},
+  "settings": {"duration": "$duration", "connections": $connections, "rounds": $rounds, "quick": $([ "$quick" = 1 ] && echo true || echo false)},
+  "webhook": {
+    "bare": {"rps": $base_rps, "p99_ms": $base_p99},
+    "durable": {"rps": $durable_rps, "p50_ms": $durable_p50, "p99_ms": $durable_p99, "ratio_percent": $durable_ratio},
+    "read_only": {"rps": $read_rps, "p50_ms": $read_p50, "p99_ms": $read_p99, "ratio_percent": $read_ratio},
+    "durable_paced": {"rps": $half_rps, "share_of_peak_percent": $half_share, "p50_ms": $half_p50, "p99_ms": $half_p99}
+  },
+  "slack": {
+    "bare": {"rps": $(slack_col 1), "p99_ms": $(slack_col 2)},
+    "runner": {"rps": $(slack_col 3), "p99_ms": $(slack_col 4), "ratio_percent": $(slack_col 5), "replies_per_s": $(slack_col 6)}
+  },
+  "wasm_call_us": {
+    "16": {"p50": $(wasm_field 16 p50 pooled), "p99": $(wasm_field 16 p99 pooled)},
+    "1024": {"p50": $(wasm_field 1024 p50 pooled), "p99": $(wasm_field 1024 p99 pooled)},
+    "65536": {"p50": $(wasm_field 65536 p50 pooled), "p99": $(wasm_field 65536 p99 pooled)},
+    "instantiating_1024": {"p50": $(wasm_field 1024 p50 instantiates), "p99": $(wasm_field 1024 p99 instantiates)},
+    "memory_per_instance_kib": $(grep -F instantiates "$work/wasm" | grep -F " 1024-byte" | sed -n 's/.*instance \([0-9]*\) KiB.*/\1/p')
+  },
+  "runner": {"peak_rss_mib": $(($(awk '/VmHWM/ {print $2}' "/proc/$runner_pid/status") / 1024)), "ready_ms": $ready_ms}
+}
+JSON
+python3 -m json.tool "$summary" >/dev/null
+echo "summary: $summary"

@@ -212,7 +212,7 @@ public struct RunnerHost: Service {
             dependencies: .init(
                 store: store,
                 runner: runner,
-                gate: DedupeGate(store: store, sessions: configuration.sessions, leaseSeconds: configuration.effectiveDedupeLeaseSeconds),
+                gate: DedupeGate(sessions: configuration.sessions),
                 tenants: tenants,
                 channels: channels,
                 credentials: credentials,

@@ -56,10 +56,14 @@ struct PostgresFailure {
     }
 
     /// The connection broke (the server closed it, or it could not be used) before anything was
-    /// committed: the server rolled back whatever the attempt did.
+    /// committed: the server rolled back whatever the attempt did. `clientClosedConnection` is a
+    /// connection the pool handed out just before it noticed the server had ended it; SQLSTATE
+    /// 57P01/57P02 is the server's own notice that it ended the session (an administrator's
+    /// `pg_terminate_backend`, a shutdown).
     var isConnectionLossBeforeCommit: Bool {
         guard !commitSent, let psql = error as? PSQLError else { return false }
-        return psql.code == .serverClosedConnection || psql.code == .connectionError || psql.code == .uncleanShutdown
+        if let sqlState, ["57P01", "57P02"].contains(sqlState) { return true }
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(psql.code)
     }
 
     /// A serialization failure or a deadlock: the server rolled the transaction back, so running

@@ -4,9 +4,9 @@ import PostgresNIO
 public import RunnerCore
 
 extension PostgresRunnerStore {
-    /// Applies `commit` in one transaction, in the SQLite store's order: the resume
-    /// compare-and-swap, the state revisions, the dedupe claim and the inbox lease, then state
-    /// and outbox writes; the first failure rolls everything back.
+    /// Applies `commit` in one transaction, in the SQLite store's order: the dedupe completion,
+    /// the resume compare-and-swap, the state revisions and the inbox lease, then state and
+    /// outbox writes; the first failure rolls everything back.
     ///
     /// Each compare-and-swap is a single statement that locks its row (a conditional `UPDATE`,
     /// or an upsert that increments), so two nodes committing on the same session or scope
@@ -14,11 +14,11 @@ extension PostgresRunnerStore {
     public func commit(_ commit: RunCommit) async throws(StoreError) {
         guard !commit.isEmpty else { return }
         try await transaction("commit run") { connection in
-            try await Self.apply(commit.resume, connection, self.logger)
-            try await Self.advanceStateRevisions(commit, connection, self.logger)
             if let completion = commit.dedupe {
                 try await Self.complete(completion, connection, self.logger)
             }
+            try await Self.apply(commit.resume, connection, self.logger)
+            try await Self.advanceStateRevisions(commit, connection, self.logger)
             if let completion = commit.inbox {
                 try await Self.complete(completion, connection, self.logger)
             }

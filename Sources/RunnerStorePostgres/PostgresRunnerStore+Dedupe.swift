@@ -59,24 +59,76 @@ extension PostgresRunnerStore {
         }
     }
 
-    /// Turns the `processing` row held by the completion's token into a `done` row, inside the
-    /// commit's transaction; throws `.claimLost` when the token no longer holds it.
-    static func complete(_ completion: RunCommit.DedupeCompletion, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        let key = completion.key
-        let response = completion.response
-        let completed = try await connection.count(
+    /// The live record of `key` at `now` (see ``RunnerStore/dedupeState(_:now:)``).
+    public func dedupeState(_ key: DedupeKey, now: Date) async throws(StoreError) -> DedupeState? {
+        try await withConnection("read dedupe key", readOnly: true) { connection in
+            try await Self.dedupeState(key, now: now, connection, self.logger)
+        }
+    }
+
+    static func dedupeState(_ key: DedupeKey, now: Date, _ connection: PostgresConnection, _ logger: Logger) async throws -> DedupeState? {
+        let nowMS = now.epochMilliseconds
+        let rows = try await connection.rows(
             """
-            UPDATE dedupe
-            SET state = 'done', token = NULL, lease_until = NULL, retain_until = \(completion.retainUntil.epochMilliseconds),
-                response_status = \(Int64(response.status)), response_headers = \(StoredText.headers(response.headers)), response_body = \(Data(response.body))
-            WHERE tenant = \(key.tenant) AND namespace = \(key.namespace) AND id = \(key.id) AND state = 'processing'
-              AND token = \(completion.token.rawValue)
-            RETURNING 1
+            SELECT state, response_status, response_headers, response_body
+            FROM dedupe WHERE tenant = \(key.tenant) AND namespace = \(key.namespace) AND id = \(key.id)
+              AND ((state = 'processing' AND lease_until > \(nowMS)) OR (state = 'done' AND retain_until > \(nowMS)))
             """,
             logger
         )
-        guard completed == 1 else {
-            throw StoreError(.claimLost, "dedupe claim on \(key.namespace)/\(key.id) is no longer held")
+        guard let row = rows.first else { return nil }
+        let (state, status, headers, body) = try row.decodeStored((String, Int64?, String?, Data?).self, table: "dedupe")
+        switch state {
+        case "processing": return .inProgress
+        case "done": return .completed(try Self.storedResponse(status: status, headers: headers, body: body))
+        default: throw StoreError(.corrupt, "dedupe.state holds unknown state \(state)")
+        }
+    }
+
+    /// Records the completion's answer inside the commit's transaction: turns the
+    /// `processing` row its token holds into a `done` row (`.claimLost` when the token no
+    /// longer holds it), or, unclaimed, writes the `done` row with one upsert that replaces
+    /// only a row whose lease or retention ended (`.duplicate` otherwise; a concurrent writer
+    /// of the same key waits for this transaction and then finds the key live).
+    static func complete(_ completion: RunCommit.DedupeCompletion, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let key = completion.key
+        let response = completion.response
+        switch completion.hold {
+        case .claimed(let token):
+            let completed = try await connection.count(
+                """
+                UPDATE dedupe
+                SET state = 'done', token = NULL, lease_until = NULL, retain_until = \(completion.retainUntil.epochMilliseconds),
+                    response_status = \(Int64(response.status)), response_headers = \(StoredText.headers(response.headers)), response_body = \(Data(response.body))
+                WHERE tenant = \(key.tenant) AND namespace = \(key.namespace) AND id = \(key.id) AND state = 'processing'
+                  AND token = \(token.rawValue)
+                RETURNING 1
+                """,
+                logger
+            )
+            guard completed == 1 else {
+                throw StoreError(.claimLost, "dedupe claim on \(key.namespace)/\(key.id) is no longer held")
+            }
+        case .unclaimed(let now):
+            let nowMS = now.epochMilliseconds
+            let recorded = try await connection.count(
+                """
+                INSERT INTO dedupe (tenant, namespace, id, state, retain_until, response_status, response_headers, response_body)
+                VALUES (\(key.tenant), \(key.namespace), \(key.id), 'done', \(completion.retainUntil.epochMilliseconds),
+                        \(Int64(response.status)), \(StoredText.headers(response.headers)), \(Data(response.body)))
+                ON CONFLICT (tenant, namespace, id) DO UPDATE
+                SET state = 'done', token = NULL, lease_until = NULL, retain_until = excluded.retain_until,
+                    response_status = excluded.response_status, response_headers = excluded.response_headers,
+                    response_body = excluded.response_body
+                WHERE (dedupe.state = 'processing' AND dedupe.lease_until <= \(nowMS))
+                   OR (dedupe.state = 'done' AND dedupe.retain_until <= \(nowMS))
+                RETURNING 1
+                """,
+                logger
+            )
+            guard recorded == 1 else {
+                throw StoreError(.duplicate, "dedupe key \(key.namespace)/\(key.id) is already taken")
+            }
         }
     }
 

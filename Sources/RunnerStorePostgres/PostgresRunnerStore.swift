@@ -119,19 +119,15 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
         }
     }
 
-    /// Both reads on one connection.
-    public func loadRun(
-        _ key: ResumeKey,
-        scope: StateScope,
-        now: Date
-    ) async throws(StoreError) -> (
-        resume: ResumeRecord?, state: StateSnapshot
-    ) {
+    /// Every read on one connection.
+    public func loadRun(_ key: ResumeKey, scope: StateScope, dedupe: DedupeKey?, now: Date) async throws(StoreError) -> RunLoad {
         try await withConnection("load run", readOnly: true) { connection in
-            (
-                try await Self.resumeRecord(key, now: now, connection, self.logger),
-                try await Self.stateSnapshot(scope, connection, self.logger)
+            var load = RunLoad(
+                resume: try await Self.resumeRecord(key, now: now, connection, self.logger),
+                state: try await Self.stateSnapshot(scope, connection, self.logger)
             )
+            if let dedupe { load.dedupe = try await Self.dedupeState(dedupe, now: now, connection, self.logger) }
+            return load
         }
     }
 

@@ -3,17 +3,18 @@ import GRDB
 public import RunnerCore
 
 extension SQLiteRunnerStore {
-    /// Applies `commit` in one write transaction. The resume compare-and-swap is checked
-    /// first, then the dedupe claim and the inbox lease, then state and outbox messages are written; the first
-    /// failure throws and rolls the whole transaction back.
+    /// Applies `commit` in one write transaction. The dedupe completion is checked first, then
+    /// the resume compare-and-swap, the state revisions and the inbox lease, then state and
+    /// outbox messages are written; the first failure throws and rolls the whole transaction
+    /// back.
     public func commit(_ commit: RunCommit) async throws(StoreError) {
         guard !commit.isEmpty else { return }
         try await write("commit run") { db in
-            try Self.apply(commit.resume, db)
-            try Self.advanceStateRevisions(commit, db)
             if let completion = commit.dedupe {
                 try Self.complete(completion, db)
             }
+            try Self.apply(commit.resume, db)
+            try Self.advanceStateRevisions(commit, db)
             if let completion = commit.inbox {
                 try Self.complete(completion, db)
             }

@@ -8,29 +8,12 @@ extension SQLiteRunnerStore {
     /// `retain_until <= now`, is taken over with a new token.
     public func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) async throws(StoreError) -> DedupeClaim {
         let token = ClaimToken.random()
-        let nowMS = now.epochMilliseconds
         let leaseMS = leaseUntil.epochMilliseconds
         return try await write("claim dedupe key") { db in
-            let row = try Row.fetchOne(
-                db,
-                cached: """
-                    SELECT state, lease_until, retain_until, response_status, response_headers, response_body
-                    FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?
-                    """,
-                arguments: [key.tenant, key.namespace, key.id]
-            )
-            if let row {
-                let state: String = try row.column("state", of: "dedupe")
-                switch state {
-                case "processing":
-                    let lease: Int64 = try row.column("lease_until", of: "dedupe")
-                    if nowMS < lease { return .inProgress }
-                case "done":
-                    let retain: Int64 = try row.column("retain_until", of: "dedupe")
-                    if nowMS < retain { return .completed(try Self.storedResponse(row)) }
-                default:
-                    throw StoreError(.corrupt, "dedupe.state holds unknown state \(state)")
-                }
+            switch try Self.dedupeState(key, now: now, db) {
+            case .inProgress: return .inProgress
+            case .completed(let response): return .completed(response)
+            case nil: break
             }
             try db.execute(
                 cached: """
@@ -40,6 +23,31 @@ extension SQLiteRunnerStore {
                 arguments: [key.tenant, key.namespace, key.id, token.rawValue, leaseMS]
             )
             return .claimed(token)
+        }
+    }
+
+    /// The live record of `key` at `now` (see ``RunnerStore/dedupeState(_:now:)``).
+    static func dedupeState(_ key: DedupeKey, now: Date, _ db: Database) throws -> DedupeState? {
+        let row = try Row.fetchOne(
+            db,
+            cached: """
+                SELECT state, lease_until, retain_until, response_status, response_headers, response_body
+                FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?
+                """,
+            arguments: [key.tenant, key.namespace, key.id]
+        )
+        guard let row else { return nil }
+        let nowMS = now.epochMilliseconds
+        let state: String = try row.column("state", of: "dedupe")
+        switch state {
+        case "processing":
+            let lease: Int64 = try row.column("lease_until", of: "dedupe")
+            return nowMS < lease ? .inProgress : nil
+        case "done":
+            let retain: Int64 = try row.column("retain_until", of: "dedupe")
+            return nowMS < retain ? .completed(try Self.storedResponse(row)) : nil
+        default:
+            throw StoreError(.corrupt, "dedupe.state holds unknown state \(state)")
         }
     }
 
@@ -53,25 +61,45 @@ extension SQLiteRunnerStore {
         }
     }
 
-    /// Turns the `processing` row held by the completion's token into a `done` row, inside
-    /// the commit's transaction; throws `.claimLost` when the token no longer holds it.
+    /// Records the completion's answer inside the commit's transaction: turns the
+    /// `processing` row its token holds into a `done` row (`.claimLost` when the token no
+    /// longer holds it), or, unclaimed, writes the `done` row unless the key is live
+    /// (`.duplicate`).
     static func complete(_ completion: RunCommit.DedupeCompletion, _ db: Database) throws {
         let key = completion.key
         let response = completion.response
-        try db.execute(
-            cached: """
-                UPDATE dedupe
-                SET state = 'done', token = NULL, lease_until = NULL, retain_until = ?,
-                    response_status = ?, response_headers = ?, response_body = COALESCE(?, X'')
-                WHERE tenant = ? AND namespace = ? AND id = ? AND state = 'processing' AND token = ?
-                """,
-            arguments: [
-                completion.retainUntil.epochMilliseconds, response.status, StoredText.headers(response.headers),
-                Data(response.body), key.tenant, key.namespace, key.id, completion.token.rawValue,
-            ]
-        )
-        guard db.changesCount == 1 else {
-            throw StoreError(.claimLost, "dedupe claim on \(key.namespace)/\(key.id) is no longer held")
+        switch completion.hold {
+        case .claimed(let token):
+            try db.execute(
+                cached: """
+                    UPDATE dedupe
+                    SET state = 'done', token = NULL, lease_until = NULL, retain_until = ?,
+                        response_status = ?, response_headers = ?, response_body = COALESCE(?, X'')
+                    WHERE tenant = ? AND namespace = ? AND id = ? AND state = 'processing' AND token = ?
+                    """,
+                arguments: [
+                    completion.retainUntil.epochMilliseconds, response.status, StoredText.headers(response.headers),
+                    Data(response.body), key.tenant, key.namespace, key.id, token.rawValue,
+                ]
+            )
+            guard db.changesCount == 1 else {
+                throw StoreError(.claimLost, "dedupe claim on \(key.namespace)/\(key.id) is no longer held")
+            }
+        case .unclaimed(let now):
+            if try dedupeState(key, now: now, db) != nil {
+                throw StoreError(.duplicate, "dedupe key \(key.namespace)/\(key.id) is already taken")
+            }
+            try db.execute(
+                cached: """
+                    INSERT OR REPLACE INTO dedupe
+                        (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
+                    VALUES (?, ?, ?, 'done', NULL, NULL, ?, ?, ?, COALESCE(?, X''))
+                    """,
+                arguments: [
+                    key.tenant, key.namespace, key.id, completion.retainUntil.epochMilliseconds, response.status,
+                    StoredText.headers(response.headers), Data(response.body),
+                ]
+            )
         }
     }
 

@@ -82,17 +82,19 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         try await read("load state snapshot") { db in try Self.stateSnapshot(scope, db) }
     }
 
-    /// Both reads in one read transaction: one trip to the database's threads per event.
-    public func loadRun(
-        _ key: ResumeKey,
-        scope: StateScope,
-        now: Date
-    ) async throws(StoreError) -> (
-        resume: ResumeRecord?, state: StateSnapshot
-    ) {
+    /// Every read in one read transaction: one trip to the database's threads per event.
+    public func loadRun(_ key: ResumeKey, scope: StateScope, dedupe: DedupeKey?, now: Date) async throws(StoreError) -> RunLoad {
         try await read("load run") { db in
-            (try Self.resumeRecord(key, now: now, db), try Self.stateSnapshot(scope, db))
+            RunLoad(
+                resume: try Self.resumeRecord(key, now: now, db),
+                state: try Self.stateSnapshot(scope, db),
+                dedupe: try dedupe.flatMap { key in try Self.dedupeState(key, now: now, db) }
+            )
         }
+    }
+
+    public func dedupeState(_ key: DedupeKey, now: Date) async throws(StoreError) -> DedupeState? {
+        try await read("read dedupe key") { db in try Self.dedupeState(key, now: now, db) }
     }
 
     static func resumeRecord(_ key: ResumeKey, now: Date, _ db: Database) throws -> ResumeRecord? {

@@ -69,6 +69,42 @@ extension RunnerStoreConformance {
         #expect(claims.filter { $0 == .inProgress }.count == Self.contenders - 1)
     }
 
+    func concurrentUnclaimedAnswersOneWins(_ store: any RunnerStore) async throws {
+        let key = Fixture.dedupeKey()
+        let results = await withTaskGroup(of: (Int, StoreError?).self) { group in
+            for index in 0..<Self.contenders {
+                group.addTask {
+                    let commit = RunCommit(
+                        stateWrites: [Fixture.write(Fixture.scope(session: "s\(index)"), .keyValue, "n", [UInt8(index)])],
+                        dedupe: .init(
+                            key: key,
+                            hold: .unclaimed(now: Fixture.at(0)),
+                            response: StoredResponse(status: 200, body: [UInt8(index)]),
+                            retainUntil: Fixture.at(60_000)
+                        ),
+                        committedAt: Fixture.at(0)
+                    )
+                    do throws(StoreError) {
+                        try await store.commit(commit)
+                        return (index, nil)
+                    } catch {
+                        return (index, error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let winners = results.filter { $0.1 == nil }.map { $0.0 }
+        #expect(winners.count == 1, "exactly one answer is recorded: \(winners)")
+        #expect(results.allSatisfy { $0.1 == nil || $0.1?.code == .duplicate }, "\(results)")
+        let winner = winners.first ?? -1
+        #expect(try await store.dedupeState(key, now: Fixture.at(1)) == .completed(StoredResponse(status: 200, body: [UInt8(winner)])))
+        for index in 0..<Self.contenders {
+            let contents = try await store.stateSnapshot(for: Fixture.scope(session: "s\(index)")).contents
+            #expect(contents == (index == winner ? StateSnapshot(keyValues: ["n": [UInt8(index)]]) : StateSnapshot()), "contender \(index)")
+        }
+    }
+
     /// Exactly one of `results` succeeded; every other one failed with a revision conflict.
     func checkOneWinner(_ results: [(Int, StoreError?)], sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(results.count == Self.contenders, sourceLocation: sourceLocation)

@@ -137,6 +137,83 @@ extension RunnerStoreConformance {
         _ = try await claimToken(store, key, leaseUntil: 30_000, now: 0)
     }
 
+    func dedupeUnclaimedRecordsOnceAndReadsBack(_ store: any RunnerStore) async throws {
+        let key = Fixture.dedupeKey()
+        let resumeKey = Fixture.resumeKey()
+        let scope = Fixture.scope()
+        let empty = try await store.loadRun(resumeKey, scope: scope, dedupe: key, now: Fixture.at(0))
+        #expect(empty.dedupe == nil && empty.resume == nil && empty.state.contents == StateSnapshot())
+        try await store.commit(
+            RunCommit(
+                stateWrites: [Fixture.write(.keyValue, "counter", [1])],
+                dedupe: .init(key: key, hold: .unclaimed(now: Fixture.at(0)), response: Fixture.response, retainUntil: Fixture.at(60_000)),
+                committedAt: Fixture.at(0)
+            )
+        )
+        let load = try await store.loadRun(resumeKey, scope: scope, dedupe: key, now: Fixture.at(1_000))
+        #expect(load.dedupe == .completed(Fixture.response), "the run's read sees the recorded answer")
+        #expect(load.state.contents == StateSnapshot(keyValues: ["counter": [1]]))
+        #expect(try await store.dedupeState(key, now: Fixture.at(59_999)) == .completed(Fixture.response))
+        #expect(try await store.claim(key, leaseUntil: Fixture.at(31_000), now: Fixture.at(1_000)) == .completed(Fixture.response))
+        #expect(try await store.dedupeState(key, now: Fixture.at(60_000)) == nil, "retention over")
+        #expect(try await store.loadRun(resumeKey, scope: scope, dedupe: nil, now: Fixture.at(1_000)).dedupe == nil, "not asked for")
+
+        // Past its retention the key is free again: a new answer replaces the old one.
+        let later = StoredResponse(status: 201)
+        try await store.commit(
+            RunCommit(dedupe: .init(key: key, hold: .unclaimed(now: Fixture.at(60_000)), response: later, retainUntil: Fixture.at(90_000)))
+        )
+        #expect(try await store.dedupeState(key, now: Fixture.at(60_001)) == .completed(later))
+
+        // A live claim is reported as in progress, and blocks an unclaimed answer; an expired one does not.
+        let claimedKey = Fixture.dedupeKey(id: "claimed")
+        _ = try await claimToken(store, claimedKey, leaseUntil: 30_000, now: 0)
+        #expect(try await store.dedupeState(claimedKey, now: Fixture.at(29_999)) == .inProgress)
+        await expectStoreError(.duplicate, "another holder's claim is live") {
+            try await store.commit(
+                RunCommit(
+                    dedupe: .init(key: claimedKey, hold: .unclaimed(now: Fixture.at(1)), response: later, retainUntil: Fixture.at(90_000))
+                )
+            )
+        }
+        #expect(try await store.dedupeState(claimedKey, now: Fixture.at(30_000)) == nil)
+        try await store.commit(
+            RunCommit(
+                dedupe: .init(key: claimedKey, hold: .unclaimed(now: Fixture.at(30_000)), response: later, retainUntil: Fixture.at(90_000))
+            )
+        )
+        #expect(try await store.dedupeState(claimedKey, now: Fixture.at(30_001)) == .completed(later))
+    }
+
+    func dedupeUnclaimedDuplicateWritesNothing(_ store: any RunnerStore) async throws {
+        let key = Fixture.dedupeKey()
+        let record = { (now: Int64) in
+            RunCommit.DedupeCompletion(
+                key: key,
+                hold: .unclaimed(now: Fixture.at(now)),
+                response: Fixture.response,
+                retainUntil: Fixture.at(60_000)
+            )
+        }
+        try await store.commit(RunCommit(dedupe: record(0)))
+        let duplicate = RunCommit(
+            resume: .save(Fixture.record(Fixture.resumeKey()), expectedRevision: 7),
+            stateWrites: [Fixture.write(.keyValue, "counter", [2])],
+            dedupe: record(1_000),
+            outbox: [Fixture.outbox("dup-reply")],
+            committedAt: Fixture.at(1_000)
+        )
+        await expectStoreError(.duplicate, "the key is answered; the duplicate is reported before its other conflicts") {
+            try await store.commit(duplicate)
+        }
+        #expect(try await store.stateSnapshot(for: Fixture.scope()).contents == StateSnapshot())
+        #expect(try await store.resumeRecord(for: Fixture.resumeKey(), now: Fixture.at(1)) == nil)
+        let batch = try await store.leaseOutbox(
+            OutboxLeaseRequest(now: Fixture.at(2_000), limit: 10, leaseUntil: Fixture.at(9_000), abandoned: .resend)
+        )
+        #expect(batch.leases.isEmpty, "nothing of the duplicate's commit was written")
+    }
+
     // MARK: - Purge
 
     func purgeRemovesOnlyExpired(_ store: any RunnerStore) async throws {

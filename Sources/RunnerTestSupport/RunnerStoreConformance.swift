@@ -75,6 +75,8 @@ public struct RunnerStoreConformance: Sendable {
         case dedupeCompletedPastRetentionIsClaimable
         case dedupeKeysAreIndependent
         case dedupeCompletionWithoutClaimFails
+        case dedupeUnclaimedRecordsOnceAndReadsBack
+        case dedupeUnclaimedDuplicateWritesNothing
         // Outbox
         case outboxCommitThenLease
         case outboxLeaseHonoursDueTimeLimitAndExclusions
@@ -103,6 +105,7 @@ public struct RunnerStoreConformance: Sendable {
         case concurrentInsertsOneWins
         case concurrentUpdatesOneWins
         case concurrentClaimsOneWins
+        case concurrentUnclaimedAnswersOneWins
         case concurrentLeasesTakeEachMessageOnce
         case concurrentAcceptsOfOneEventOneWins
         case concurrentInboxLeasesTakeEachEventOnce
@@ -169,6 +172,8 @@ public struct RunnerStoreConformance: Sendable {
         case .dedupeCompletedPastRetentionIsClaimable: try await dedupeCompletedPastRetentionIsClaimable(store)
         case .dedupeKeysAreIndependent: try await dedupeKeysAreIndependent(store)
         case .dedupeCompletionWithoutClaimFails: try await dedupeCompletionWithoutClaimFails(store)
+        case .dedupeUnclaimedRecordsOnceAndReadsBack: try await dedupeUnclaimedRecordsOnceAndReadsBack(store)
+        case .dedupeUnclaimedDuplicateWritesNothing: try await dedupeUnclaimedDuplicateWritesNothing(store)
         case .outboxCommitThenLease: try await outboxCommitThenLease(store)
         case .outboxLeaseHonoursDueTimeLimitAndExclusions: try await outboxLeaseHonoursDueTimeLimitAndExclusions(store)
         case .outboxFinishOutcomes: try await outboxFinishOutcomes(store)
@@ -192,6 +197,7 @@ public struct RunnerStoreConformance: Sendable {
         case .concurrentInsertsOneWins: try await concurrentInsertsOneWins(store)
         case .concurrentUpdatesOneWins: try await concurrentUpdatesOneWins(store)
         case .concurrentClaimsOneWins: try await concurrentClaimsOneWins(store)
+        case .concurrentUnclaimedAnswersOneWins: try await concurrentUnclaimedAnswersOneWins(store)
         case .concurrentLeasesTakeEachMessageOnce: try await concurrentLeasesTakeEachMessageOnce(store)
         case .concurrentAcceptsOfOneEventOneWins: try await concurrentAcceptsOfOneEventOneWins(store)
         case .concurrentInboxLeasesTakeEachEventOnce: try await concurrentInboxLeasesTakeEachEventOnce(store)

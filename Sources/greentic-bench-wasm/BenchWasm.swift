@@ -6,7 +6,11 @@ import RunnerWasm
 /// each figure is a full round trip — queue, hand-off to a worker thread, guest run with fuel
 /// and watchdog, result back to the awaiting task.
 ///
-/// Usage: greentic-bench-wasm COMPONENT_WAT [CALLS (default 20000)] [PAYLOAD_BYTES (default 1024)]
+/// Then, with fresh instance keys (each call instantiates the component in a pool of its own
+/// key), the cost of a call that instantiates, and the resident memory each pooled instance
+/// adds (RSS delta over 256 idle instances).
+///
+/// Usage: greentic-bench-wasm COMPONENT_WAT [CALLS (default 20000)] [PAYLOAD_BYTES (default 1024, at least 16)]
 @main
 struct BenchWasm {
     static func main() async throws {
@@ -17,13 +21,14 @@ struct BenchWasm {
         }
         let calls = arguments.count > 2 ? max(100, Int(arguments[2]) ?? 20_000) : 20_000
         let payloadBytes = arguments.count > 3 ? max(16, Int(arguments[3]) ?? 1024) : 1024
+        let instances = 256
 
-        let runtime = WasmRuntime(configuration: .init(workerCount: 1))
+        let runtime = WasmRuntime(configuration: .init(workerCount: 1, maxIdleInstancesPerWorker: instances + 1))
         defer { runtime.shutdown() }
         let component = try runtime.compile(name: "echo", digest: "bench", bytes: try WATCompiler.compile(wat))
-        // A JSON object of exactly `payloadBytes` bytes: {"input":{"text":"xxx…"}}.
-        let frame = #"{"input":{"text":""}}"#.utf8.count
-        let input = Array(#"{"input":{"text":"\#(String(repeating: "x", count: payloadBytes - frame))"}}"#.utf8)
+        // A JSON object of exactly `payloadBytes` bytes: {"t":"xxx…"}.
+        let frame = #"{"t":""}"#.utf8.count
+        let input = Array(#"{"t":"\#(String(repeating: "x", count: payloadBytes - frame))"}"#.utf8)
         let invocation = WasmInvocation(input: input, instanceKey: "bench|echo")
 
         for _ in 0..<1_000 { _ = try await runtime.invoke(component, invocation) }  // warm-up, pooled instance
@@ -51,5 +56,31 @@ struct BenchWasm {
             "wasm node call, \(input.count)-byte input, pooled instance, \(calls) sequential calls: "
                 + "p50 \(micros(samples[calls / 2])) µs, p99 \(micros(samples[calls * 99 / 100])) µs, mean \(micros(mean)) µs"
         )
+
+        // Instantiating: each key's first call makes its instance (kept idle in the pool after).
+        let rssBefore = residentBytes()
+        var cold: [Duration] = []
+        for index in 0..<instances {
+            let begin = clock.now
+            _ = try await runtime.invoke(component, WasmInvocation(input: input, instanceKey: "bench|echo|\(index)"))
+            cold.append(clock.now - begin)
+        }
+        let rssAfter = residentBytes()
+        cold.sort()
+        let perInstance = max(0, rssAfter - rssBefore) / instances
+        print(
+            "wasm node call that instantiates, \(input.count)-byte input, \(instances) fresh instances: "
+                + "p50 \(micros(cold[instances / 2])) µs, p99 \(micros(cold[instances * 99 / 100])) µs; "
+                + "resident memory per pooled instance \(perInstance / 1024) KiB"
+        )
+    }
+
+    /// The process's resident set size (Linux), 0 when unknown.
+    static func residentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kib * 1024
     }
 }

@@ -26,7 +26,6 @@ struct ConfigurationTests {
         #expect(configuration.packs.refreshIntervalMs == 30_000)
         #expect(configuration.tenancy == .init(resolver: .env, defaultTenant: "demo"))
         #expect(configuration.sessions.resumeTTLSeconds == 86_400)
-        #expect(configuration.effectiveDedupeLeaseSeconds == 90, "FLOW_TIMEOUT (30 s) and a minute")
     }
 
     @Test func readsEveryVariable() throws {
@@ -45,7 +44,6 @@ struct ConfigurationTests {
                 "HTTP_MAX_CONNECTIONS": "100", "OUTBOX_MAX_ATTEMPTS": "4", "OUTBOX_BACKOFF_BASE": "250ms", "OUTBOX_BACKOFF_MAX": "1m",
                 "OUTBOX_CONCURRENCY": "5", "OUTBOX_TENANT_CONCURRENCY": "2", "OUTBOX_SEND_TIMEOUT": "10s", "OUTBOX_DEAD_TTL": "1d",
                 "OUTBOX_RESEND_UNKNOWN": "true", "INBOX_CONCURRENCY": "7", "INBOX_LEASE": "40s", "INBOX_RETRY_WINDOW": "2h",
-                "DEDUPE_LEASE": "45s",
             ],
             bindings: ["a.yaml", "b.yaml"],
             port: 7000
@@ -97,7 +95,6 @@ struct ConfigurationTests {
         #expect(outbox.resendUnknownOutcomes)
         #expect(configuration.delivery.inboxConcurrency == 7)
         #expect(configuration.delivery.inboxRetryWindowSeconds == 7_200)
-        #expect(configuration.effectiveDedupeLeaseSeconds == 45)
         #expect(configuration.wasm == .init(fuel: 1000, timeoutMs: 250, maxMemoryMB: 16, workers: 3))
         #expect(configuration.flowLimits.maxNodes == 10)
         #expect(configuration.flowLimits.maxWallTimeMs == 5000)
@@ -129,7 +126,6 @@ struct ConfigurationTests {
         (["HTTP_MAX_CONNECTIONS": "0"], "HTTP_MAX_CONNECTIONS"),
         (["INBOX_LEASE": "20s"], "INBOX_LEASE"),
         (["INBOX_RETRY_WINDOW": "500ms"], "INBOX_RETRY_WINDOW"),
-        (["DEDUPE_LEASE": "20s"], "DEDUPE_LEASE"),
     ])
     func badValuesNameTheVariable(_ environment: [String: String], _ variable: String) throws {
         let error = try #require(throws: ConfigurationError.self) { try configuration(environment) }

@@ -58,13 +58,13 @@ struct GracefulShutdownTests {
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             let client = LiveClient(port: port)
-            // Eight requests running a slow node; shut down once every one has claimed its key
+            // Eight requests running a slow node; shut down once every one has looked up its key
             // (it was read and its flow is starting).
             let statuses = try await withThrowingTaskGroup(of: Int.self) { requests in
                 for index in 0..<8 {
                     requests.addTask { try await client.post("/webhook/slow", "", headers: [("Idempotency-Key", "k\(index)")]).status }
                 }
-                #expect(try await eventually { store.claims == 8 })
+                #expect(try await eventually { store.dedupedRuns == 8 })
                 await group.triggerGracefulShutdown()
                 return try await requests.reduce(into: []) { $0.append($1) }
             }

@@ -11,7 +11,7 @@ import Testing
 /// so two spinning guests never starve the rest of a 2-core machine's test run.
 @Suite("Spinning guests", .serialized)
 struct SpinningGuestTests {
-    @Test func aRetryDuringProcessingGets409AndAFailureIsReplayedNotRerun() async throws {
+    @Test func aRetryDuringProcessingGetsTheFirstAnswerAndAFailureIsReplayedNotRerun() async throws {
         let deployment = try TestDeployment()
         defer { deployment.remove() }
         try deployment.deploy(TestPack(flows: [TestFlows.spin], components: ["spinner": TestComponents.spin]))
@@ -23,18 +23,23 @@ struct SpinningGuestTests {
             let key = [("Idempotency-Key", "order-1")]
             async let first = client.post("/webhook/spin", "", headers: key)
             try await Task.sleep(for: .milliseconds(300))
+            // No claim is taken before a run: the retry finds the first answer recorded (when
+            // it commits, or when it reads after its run failed to) and answers with it.
             let retry = try await client.post("/webhook/spin", "", headers: key)
-            #expect(retry.status == 409)
-            #expect(retry.headers.first(name: "retry-after") == "1")
             let failed = try await first
             #expect(failed.status == 500)
-            // The failure is the recorded answer: a redelivery gets it without running the flow again.
+            #expect(retry.status == 500)
+            #expect(retry.text == failed.text)
+            // The retry ran too, unless its guest call was still queued behind the first one's
+            // when that answer was recorded.
             let runs = { logs.recorded.filter { $0.message == "flow failed" }.count }
-            #expect(runs() == 1)
+            let ran = runs()
+            #expect((1...2).contains(ran))
+            // The failure is the recorded answer: a redelivery gets it without running the flow again.
             let replay = try await client.post("/webhook/spin", "", headers: key)
             #expect(replay.status == 500)
             #expect(replay.text == failed.text)
-            #expect(runs() == 1, "the replay did not run the flow")
+            #expect(runs() == ran, "the replay did not run the flow")
         }
     }
 

@@ -9,7 +9,13 @@ import Testing
 
 @Suite("PostgresRunnerStore")
 struct PostgresRunnerStoreTests {
-    static let logger = Logger(label: "test.postgres")
+    /// Errors only: the pool's expected connection failures (refused TLS, terminated backends)
+    /// would otherwise print on stdout beside the test runner's own output.
+    static let logger: Logger = {
+        var logger = Logger(label: "test.postgres")
+        logger.logLevel = .error
+        return logger
+    }()
 
     @Test("conformance", arguments: RunnerStoreConformance.Check.allCases)
     func conformance(_ check: RunnerStoreConformance.Check) async throws {

@@ -69,6 +69,10 @@ public struct ProviderHTTPClient: Sendable {
         do {
             var fields = HTTPHeaders()
             for (name, value) in headers { fields.add(name: name, value: value) }
+            // A new connection for every call: AsyncHTTPClient 1.37 can trap (a precondition in
+            // `HTTPRequestStateMachine.headSent`) when a reused connection's writability flips
+            // while a request head is written, which would take the whole process down.
+            fields.replaceOrAdd(name: "connection", value: "close")
             request = try HTTPClient.Request(url: url, method: method, headers: fields, body: body.map { .bytes($0) })
         } catch {
             return .failure(.notSent("invalid request URL \(Self.redacted(url)): \(error)"))

@@ -71,13 +71,19 @@ public actor InMemoryRunnerStore: RunnerStore {
         return snapshot
     }
 
-    public func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) -> DedupeClaim {
+    public func dedupeState(_ key: DedupeKey, now: Date) -> DedupeState? {
         switch dedupe[key] {
-        case .processing(_, let currentLease)? where now < currentLease:
-            return .inProgress
-        case .done(let response, let retainUntil)? where now < retainUntil:
-            return .completed(response)
-        case nil, .processing?, .done?:
+        case .processing(_, let currentLease)? where now < currentLease: .inProgress
+        case .done(let response, let retainUntil)? where now < retainUntil: .completed(response)
+        case nil, .processing?, .done?: nil
+        }
+    }
+
+    public func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) -> DedupeClaim {
+        switch dedupeState(key, now: now) {
+        case .inProgress: return .inProgress
+        case .completed(let response): return .completed(response)
+        case nil:
             let token = ClaimToken.random()
             dedupe[key] = .processing(token: token, leaseUntil: leaseUntil)
             return .claimed(token)
@@ -92,7 +98,20 @@ public actor InMemoryRunnerStore: RunnerStore {
 
     public func commit(_ commit: RunCommit) throws(StoreError) {
         // Check everything first, then apply: an actor method runs without interleaving, so
-        // nothing is written when a check fails.
+        // nothing is written when a check fails. The dedupe completion goes first: a
+        // duplicate is a duplicate whatever else it conflicts with.
+        if let completion = commit.dedupe {
+            switch completion.hold {
+            case .claimed(let token):
+                guard case .processing(let holder, _)? = dedupe[completion.key], holder == token else {
+                    throw StoreError(.claimLost, "dedupe claim on \(completion.key.namespace)/\(completion.key.id) is no longer held")
+                }
+            case .unclaimed(let now):
+                if dedupeState(completion.key, now: now) != nil {
+                    throw StoreError(.duplicate, "dedupe key \(completion.key.namespace)/\(completion.key.id) is already taken")
+                }
+            }
+        }
         let resumeEffect = try checkedResumeEffect(commit.resume)
         for (scope, expected) in commit.stateRevisions {
             let found = stateRevisions[scope] ?? 0
@@ -101,11 +120,6 @@ public actor InMemoryRunnerStore: RunnerStore {
         var nextRevisions: [StateScope: Int64] = [:]
         for scope in commit.touchedScopes {
             nextRevisions[scope] = try StoreError.nextRevision(after: stateRevisions[scope] ?? 0)
-        }
-        if let completion = commit.dedupe {
-            guard case .processing(let holder, _)? = dedupe[completion.key], holder == completion.token else {
-                throw StoreError(.claimLost, "dedupe claim on \(completion.key.namespace)/\(completion.key.id) is no longer held")
-            }
         }
         if let completion = commit.inbox {
             guard let entry = inbox[completion.id], entry.state == .leased, entry.token == completion.token else {

@@ -13,18 +13,36 @@ public struct RunCommit: Sendable {
         case delete(ResumeKey, expectedRevision: Int64)
     }
 
-    /// Marks a claimed dedupe key as done with the response to replay.
+    /// Records an event's answer under its dedupe key, so redeliveries replay it.
     public struct DedupeCompletion: Sendable, Hashable {
+        /// How the run came to hold the key.
+        public enum Hold: Sendable, Hashable {
+            /// The run claimed the key first (``RunnerStore/claim(_:leaseUntil:now:)``): the
+            /// token must still hold the `processing` row, else the commit fails with
+            /// ``StoreError/Code/claimLost``.
+            case claimed(ClaimToken)
+            /// The run did not claim the key (nothing it did before its commit reaches outside
+            /// the store, so a duplicate running alongside costs only work): the answer is
+            /// recorded unless at `now` the key is live (`processing` with a live lease, or
+            /// `done` and retained), which fails the commit with ``StoreError/Code/duplicate``.
+            case unclaimed(now: Date)
+        }
+
         public var key: DedupeKey
-        public var token: ClaimToken
+        public var hold: Hold
         public var response: StoredResponse
         public var retainUntil: Date
 
-        public init(key: DedupeKey, token: ClaimToken, response: StoredResponse, retainUntil: Date) {
+        public init(key: DedupeKey, hold: Hold, response: StoredResponse, retainUntil: Date) {
             self.key = key
-            self.token = token
+            self.hold = hold
             self.response = response
             self.retainUntil = retainUntil
+        }
+
+        /// A completion of the claim `token` holds.
+        public init(key: DedupeKey, token: ClaimToken, response: StoredResponse, retainUntil: Date) {
+            self.init(key: key, hold: .claimed(token), response: response, retainUntil: retainUntil)
         }
     }
 

@@ -21,9 +21,14 @@ public protocol RunnerStore: Sendable {
     func stateSnapshot(for scope: StateScope) async throws(StoreError) -> StateSnapshot
 
     /// What a run needs before it starts, in one round trip where the backend allows: the
-    /// resume record for `key` (as ``resumeRecord(for:now:)``) and the state of `scope` (as
-    /// ``stateSnapshot(for:)``). The default implementation makes the two calls.
-    func loadRun(_ key: ResumeKey, scope: StateScope, now: Date) async throws(StoreError) -> (resume: ResumeRecord?, state: StateSnapshot)
+    /// resume record for `key` (as ``resumeRecord(for:now:)``), the state of `scope` (as
+    /// ``stateSnapshot(for:)``) and, with `dedupe`, that key's live record (as
+    /// ``dedupeState(_:now:)``). The default implementation makes the calls one by one.
+    func loadRun(_ key: ResumeKey, scope: StateScope, dedupe: DedupeKey?, now: Date) async throws(StoreError) -> RunLoad
+
+    /// The live record of a dedupe key at `now`: ``DedupeState/inProgress`` while a claim's
+    /// lease lasts, ``DedupeState/completed(_:)`` while an answer is retained, else `nil`.
+    func dedupeState(_ key: DedupeKey, now: Date) async throws(StoreError) -> DedupeState?
 
     /// Claims a provider event id or idempotency key for processing.
     ///
@@ -42,7 +47,9 @@ public protocol RunnerStore: Sendable {
     /// - Throws: ``StoreError/Code/revisionConflict`` when the resume record's revision is not
     ///   the expected one (another run on the same session won the race), and
     ///   ``StoreError/Code/claimLost`` when the dedupe token no longer holds its claim or the
-    ///   inbox event's lease is no longer held by its token. In both cases nothing was written.
+    ///   inbox event's lease is no longer held by its token, and ``StoreError/Code/duplicate``
+    ///   when an unclaimed dedupe completion finds its key live. The dedupe completion is
+    ///   checked first. In every case nothing was written.
     ///   A completed inbox event whose outcome is `failed` stays until its retention ends.
     func commit(_ commit: RunCommit) async throws(StoreError)
 
@@ -129,13 +136,9 @@ extension RunnerStore {
         try await purgeExpired(now: now, idleStateBefore: nil)
     }
 
-    public func loadRun(
-        _ key: ResumeKey,
-        scope: StateScope,
-        now: Date
-    ) async throws(StoreError) -> (
-        resume: ResumeRecord?, state: StateSnapshot
-    ) {
-        (try await resumeRecord(for: key, now: now), try await stateSnapshot(for: scope))
+    public func loadRun(_ key: ResumeKey, scope: StateScope, dedupe: DedupeKey?, now: Date) async throws(StoreError) -> RunLoad {
+        var load = RunLoad(resume: try await resumeRecord(for: key, now: now), state: try await stateSnapshot(for: scope))
+        if let dedupe { load.dedupe = try await dedupeState(dedupe, now: now) }
+        return load
     }
 }

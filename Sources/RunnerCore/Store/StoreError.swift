@@ -6,7 +6,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of store failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case revisionConflict, claimLost, backend, corrupt, schemaTooNew
+            case revisionConflict, claimLost, duplicate, backend, corrupt, schemaTooNew
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -16,6 +16,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// A dedupe token or an inbox lease no longer holds its claim (its lease expired and another
         /// took it).
         public static let claimLost = Code(.claimLost)
+        /// An unclaimed dedupe completion found its key live: the event was answered, or is
+        /// being processed, by another holder.
+        public static let duplicate = Code(.duplicate)
         /// The database failed (I/O, connection, constraint).
         public static let backend = Code(.backend)
         /// Stored data could not be decoded.

@@ -28,7 +28,6 @@ extension RunnerHostConfiguration {
     /// | `MAX_JSON_DEPTH` | deepest JSON nesting in bodies | `64` |
     /// | `SESSION_TTL` | how long a paused conversation waits | `24h` |
     /// | `DEDUPE_TTL` | how long event ids are remembered | `24h` |
-    /// | `DEDUPE_LEASE` | how long a run holds its event id before a redelivery may take it over | `FLOW_TIMEOUT` + 60 s |
     /// | `TELEGRAM_API_BASE_URL`, `SLACK_API_BASE_URL`, `WEBEX_API_BASE_URL`, `WHATSAPP_API_BASE_URL` | provider APIs | the providers' public URLs |
     /// | `BOTFRAMEWORK_OPENID_METADATA_URL`, `BOTFRAMEWORK_TOKEN_URL` | Bot Framework keys and tokens | Microsoft's public URLs |
     /// | `HTTP_IDLE_TIMEOUT`, `HTTP_BODY_TIMEOUT`, `HTTP_MAX_CONNECTIONS` | connection hardening | `30s`, `30s`, open-files limit − 256 |
@@ -176,12 +175,6 @@ extension RunnerHostConfiguration {
                 throw ConfigurationError("INBOX_LEASE must be longer than FLOW_TIMEOUT (\(configuration.flowLimits.maxWallTimeMs) ms)")
             }
             configuration.delivery.inboxLeaseMs = lease
-        }
-        if let lease = try env.duration("DEDUPE_LEASE", minimumMs: 1000) {
-            guard lease > configuration.flowLimits.maxWallTimeMs else {
-                throw ConfigurationError("DEDUPE_LEASE must be longer than FLOW_TIMEOUT (\(configuration.flowLimits.maxWallTimeMs) ms)")
-            }
-            configuration.sessions.dedupeLeaseSeconds = (lease + 999) / 1000
         }
         self = configuration
     }

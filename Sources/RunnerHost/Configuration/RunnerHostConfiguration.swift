@@ -214,30 +214,16 @@ public struct RunnerHostConfiguration: Sendable {
         }
     }
 
-    /// The dedupe lease in effect: ``Sessions/dedupeLeaseSeconds``, else `FLOW_TIMEOUT` + 60 s.
-    /// Every event has one deadline, `FLOW_TIMEOUT` from the start of its run, that ends its
-    /// flow and cuts off any component call still running (time queued for a Wasm worker and
-    /// re-runs after a conflict included), so a run never outlives its claim; the minute covers
-    /// committing its outcome.
-    public var effectiveDedupeLeaseSeconds: Int {
-        sessions.dedupeLeaseSeconds ?? (flowLimits.maxWallTimeMs + 60_000 + 999) / 1000
-    }
-
     /// Conversation and dedupe lifetimes.
     public struct Sessions: Sendable, Hashable {
         /// How long a paused conversation waits for its next message (`SESSION_TTL`, 24 h).
         public var resumeTTLSeconds: Int
         /// How long a processed event id is remembered for dedupe (`DEDUPE_TTL`, 24 h).
         public var dedupeRetainSeconds: Int
-        /// How long a request running an event holds its dedupe id before a redelivery may take
-        /// it over (`DEDUPE_LEASE`): after a crash mid-run, the provider's retry runs the event
-        /// once this passed. `nil`: `FLOW_TIMEOUT` + 60 s (``RunnerHostConfiguration/effectiveDedupeLeaseSeconds``).
-        public var dedupeLeaseSeconds: Int?
 
-        public init(resumeTTLSeconds: Int = 86_400, dedupeRetainSeconds: Int = 86_400, dedupeLeaseSeconds: Int? = nil) {
+        public init(resumeTTLSeconds: Int = 86_400, dedupeRetainSeconds: Int = 86_400) {
             self.resumeTTLSeconds = resumeTTLSeconds
             self.dedupeRetainSeconds = dedupeRetainSeconds
-            self.dedupeLeaseSeconds = dedupeLeaseSeconds
         }
     }
 

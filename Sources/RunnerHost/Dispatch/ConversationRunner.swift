@@ -41,6 +41,10 @@ struct ConversationRunner: Sendable {
         var sessionKey: String
         var provider: String
         var reply: ReplyTarget?
+        /// The event's dedupe key when its answer is recorded with the run (an unclaimed
+        /// ``RunCommit/DedupeCompletion``): read before the run, so a recorded answer is
+        /// replayed without running the flow again.
+        var dedupe: DedupeKey? = nil
     }
 
     /// How the flow ended, for the caller's bookkeeping.
@@ -66,6 +70,9 @@ struct ConversationRunner: Sendable {
         case unavailable(String)
         /// The event's claim or lease was taken over by another holder; nothing was committed.
         case superseded
+        /// The event's dedupe key is live (``Event/dedupe``): it was answered, or is being
+        /// processed, by another holder; nothing ran or was committed.
+        case answered(DedupeState)
     }
 
     let dependencies: Dependencies
@@ -126,17 +133,19 @@ struct ConversationRunner: Sendable {
         let resumeKey = ResumeKey(tenant: runtime.tenant, sessionKey: event.sessionKey, flowID: flow.id)
         guard let currentOwner = runtime.flowOwners[flow.id] else {
             // Retrying cannot fix it: record the failure rather than retry for a day.
-            return .done(await commitFailure("flow \(flow.id) has no owning pack", bookkeeping: bookkeeping, logger: logger))
+            return await commitFailure("flow \(flow.id) has no owning pack", bookkeeping: bookkeeping, logger: logger)
         }
         let record: ResumeRecord?
         var snapshot: StateSnapshot
         var scope = StateScope(tenant: runtime.tenant, pack: currentOwner.packID, session: event.sessionKey)
         do {
-            (record, snapshot) = try await store.loadRun(resumeKey, scope: scope, now: now)
+            let load = try await store.loadRun(resumeKey, scope: scope, dedupe: event.dedupe, now: now)
+            if let answered = load.dedupe { return .done(.answered(answered)) }
+            (record, snapshot) = (load.resume, load.state)
         } catch {
             logger.error("loading the session failed", metadata: ["error": .string(error.description)])
             // Undecodable stored data stays undecodable: a recorded failure, not a retry.
-            if error.code == .corrupt { return .done(await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger)) }
+            if error.code == .corrupt { return await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger) }
             return .done(.unavailable(error.description))
         }
         let plan = await ResumePlanner(tenants: dependencies.tenants, restorer: dependencies.restorer)
@@ -146,7 +155,7 @@ struct ConversationRunner: Sendable {
         }
         let serving = plan.runtime
         guard let owner = serving.flowOwners[flow.id] else {
-            return .done(await commitFailure("flow \(flow.id) has no owning pack", bookkeeping: bookkeeping, logger: logger))
+            return await commitFailure("flow \(flow.id) has no owning pack", bookkeeping: bookkeeping, logger: logger)
         }
         if owner.packID != scope.pack {
             // The conversation resumes on a version whose flow comes from another pack.
@@ -155,7 +164,7 @@ struct ConversationRunner: Sendable {
                 snapshot = try await store.stateSnapshot(for: scope)
             } catch {
                 logger.error("loading component state failed", metadata: ["error": .string(error.description)])
-                if error.code == .corrupt { return .done(await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger)) }
+                if error.code == .corrupt { return await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger) }
                 return .done(.unavailable(error.description))
             }
         }
@@ -182,7 +191,7 @@ struct ConversationRunner: Sendable {
         switch run.outcome {
         case .failed(let error):
             logger.warning("flow failed", metadata: ["error": .string(error.description), "gt.node": .string(error.node ?? "")])
-            return .done(await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger))
+            return await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger)
         case .completed(let result):
             output = result
             resume = record.map { .delete($0.key, expectedRevision: $0.revision) } ?? .none
@@ -206,7 +215,7 @@ struct ConversationRunner: Sendable {
             outbox = try dependencies.planner.plan(output, tenant: runtime.tenant, target: event.reply, runID: UUID().uuidString, now: now)
         } catch {
             logger.warning("flow produced too many replies", metadata: ["count": .stringConvertible(error.count)])
-            return .done(await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger))
+            return await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger)
         }
         let records = bookkeeping(.ran(output: output))
         let stateWrites = nodes.stateWrites
@@ -224,7 +233,8 @@ struct ConversationRunner: Sendable {
         )
         do {
             if !commit.isEmpty { try await store.commit(commit) }
-        } catch  where error.code == .revisionConflict {
+        } catch  where error.code == .revisionConflict || error.code == .duplicate {
+            // A duplicate committed first: the next attempt reads its answer and replays it.
             return .conflict
         } catch  where error.code == .claimLost {
             logger.warning("the event was taken over by another holder; this run's results are discarded")
@@ -241,17 +251,20 @@ struct ConversationRunner: Sendable {
         _ message: String,
         bookkeeping: (FlowResult) -> Bookkeeping,
         logger: EventLogger
-    ) async -> Outcome {
+    ) async -> Attempt {
         let records = bookkeeping(.failed(message))
         let commit = RunCommit(dedupe: records.dedupe, inbox: records.inbox)
         do {
             if !commit.isEmpty { try await dependencies.store.commit(commit) }
-            return .flowFailed(message)
+            return .done(.flowFailed(message))
         } catch  where error.code == .claimLost {
-            return .superseded
+            return .done(.superseded)
+        } catch  where error.code == .duplicate {
+            // A duplicate recorded its answer first: the next attempt replays that answer.
+            return .conflict
         } catch {
             logger.error("recording the failure failed", metadata: ["error": .string(error.description)])
-            return .unavailable(error.description)
+            return .done(.unavailable(error.description))
         }
     }
 

@@ -9,9 +9,10 @@ internal import RunnerIngress
 ///
 /// Two ways in:
 /// - ``respond(_:flow:runtime:adapter:)`` runs the flow inside the request and answers with the
-///   flow's output (the generic webhook, WebChat without a `serviceUrl`): a provider event id or
-///   `Idempotency-Key` runs the flow at most once; retries get the recorded answer, retries
-///   during processing 409 with `Retry-After`.
+///   flow's output (the generic webhook, WebChat without a `serviceUrl`): the answer to a
+///   provider event id or `Idempotency-Key` is recorded with the run's commit, so its effects
+///   happen once; a retry gets the recorded answer, and duplicates that run at once all answer
+///   with the one that committed first.
 /// - ``accept(_:runtime:answer:)`` acknowledges: it records the events, their dedupe ids and
 ///   their immediate acknowledgements in one transaction, then answers; the events run right
 ///   after (``process(_:)``, through the ``InboxWorker``). An acknowledged event is never lost
@@ -51,24 +52,13 @@ struct EventProcessor: Sendable {
     func respond(_ event: IngressEvent, flow: FlowDefinition, runtime: TenantRuntime, adapter: any IngressAdapter) async -> IngressResponse
     {
         let logger = eventLogger(event, tenant: runtime.tenant, flow: flow.id)
-        let now = dependencies.now()
-        var claim: DedupeGate.Claim?
-        if let dedupe = event.dedupe {
-            let key = DedupeKey(tenant: runtime.tenant, namespace: dedupe.namespace, id: dedupe.id)
-            switch await dependencies.gate.claim(key, now: now) {
-            case .claimed(let held): claim = held
-            case .replay(let response):
-                logger.debug("duplicate event answered from the dedupe record", metadata: ["gt.event": .string(dedupe.id)])
-                return response
-            case .busy: return DedupeGate.busyResponse
-            case .unavailable(let error):
-                logger.error("dedupe claim failed", metadata: ["error": .string(error.description)])
-                return Self.unavailable
-            }
-        }
+        let key = event.dedupe.map { DedupeKey(tenant: runtime.tenant, namespace: $0.namespace, id: $0.id) }
         let gate = dependencies.gate
         let clock = dependencies.now
-        let held = claim
+        // No claim before the run: nothing a run does before its commit reaches outside the
+        // store (replies go through the outbox, in the commit), so the answer is recorded
+        // with the run. A recorded answer is read before running and replayed; of duplicates
+        // running at once the first commit wins and the others replay its answer.
         let outcome = await dependencies.runner.run(
             ConversationRunner.Event(
                 runtime: runtime,
@@ -76,13 +66,14 @@ struct EventProcessor: Sendable {
                 input: event.input,
                 sessionKey: event.sessionKey,
                 provider: event.provider,
-                reply: event.reply
+                reply: event.reply,
+                dedupe: key
             ),
             now: clock,
             logger: logger
         ) { result in
-            guard let held else { return .init() }
-            return .init(dedupe: gate.completion(held, response: adapter.response(for: result.dispatchOutcome), now: clock()))
+            guard let key else { return .init() }
+            return .init(dedupe: gate.completion(key, response: adapter.response(for: result.dispatchOutcome), now: clock()))
         }
         switch outcome {
         case .ran(let output, let replies):
@@ -90,8 +81,12 @@ struct EventProcessor: Sendable {
             return adapter.response(for: .ran(output: output))
         case .flowFailed(let message):
             return adapter.response(for: .flowFailed(message))
+        case .answered(.completed(let response)):
+            logger.debug("duplicate event answered from the dedupe record", metadata: ["gt.event": .string(key?.id ?? "")])
+            return response
+        case .answered(.inProgress):
+            return DedupeGate.busyResponse
         case .unavailable:
-            if let claim { await gate.release(claim) }
             return Self.unavailable
         case .superseded:
             return DedupeGate.busyResponse
@@ -249,7 +244,7 @@ struct EventProcessor: Sendable {
             logger.warning("the flow failed; the event is recorded as failed", metadata: ["error": .string(message)])
         case .unavailable(let message):
             await retry(lease, message, logger: logger)
-        case .superseded:
+        case .superseded, .answered:
             break
         }
     }

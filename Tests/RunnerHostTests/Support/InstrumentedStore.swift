@@ -2,9 +2,9 @@ import Foundation
 import RunnerCore
 import Synchronization
 
-/// An in-memory store that counts dedupe claims (so a test knows when requests reached their
-/// flow run: each claims its `Idempotency-Key` first) and can refuse inbox releases (a store
-/// outage at the worst moment).
+/// An in-memory store that counts the runs that looked up their dedupe key (so a test knows
+/// when requests reached their flow run: each reads its `Idempotency-Key` first) and can refuse
+/// inbox releases (a store outage at the worst moment).
 final class InstrumentedStore: RunnerStore {
     private let inner = InMemoryRunnerStore()
     private let count = Mutex(0)
@@ -18,8 +18,8 @@ final class InstrumentedStore: RunnerStore {
     /// Calls of `timerCursor` so far (a scheduler reads a schedule's cursor when it first sees it).
     var timerCursorReads: Int { timerEvents.withLock { $0.cursorReads } }
 
-    /// Claims made so far.
-    var claims: Int { count.withLock { $0 } }
+    /// Runs started so far that looked up a dedupe key.
+    var dedupedRuns: Int { count.withLock { $0 } }
 
     /// Whether `releaseInbox` fails as a backend error.
     var failReleases: Bool {
@@ -31,8 +31,16 @@ final class InstrumentedStore: RunnerStore {
     var refusedReleases: Int { refusing.withLock { $0.refused } }
 
     func claim(_ key: DedupeKey, leaseUntil: Date, now: Date) async throws(StoreError) -> DedupeClaim {
-        count.withLock { $0 += 1 }
-        return await inner.claim(key, leaseUntil: leaseUntil, now: now)
+        await inner.claim(key, leaseUntil: leaseUntil, now: now)
+    }
+
+    func dedupeState(_ key: DedupeKey, now: Date) async throws(StoreError) -> DedupeState? {
+        await inner.dedupeState(key, now: now)
+    }
+
+    func loadRun(_ key: ResumeKey, scope: StateScope, dedupe: DedupeKey?, now: Date) async throws(StoreError) -> RunLoad {
+        if dedupe != nil { count.withLock { $0 += 1 } }
+        return try await inner.loadRun(key, scope: scope, dedupe: dedupe, now: now)
     }
 
     func resumeRecord(for key: ResumeKey, now: Date) async throws(StoreError) -> ResumeRecord? {
