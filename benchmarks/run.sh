@@ -173,7 +173,7 @@ echo "runner launch to ready (local pack, new SQLite file): ${ready_ms} ms"
 # --- The Slack scenario. Each runner round signs its own events, enough for three times the
 # webhook rate (running out fails the run rather than recycling event ids).
 duration_s=$(awk -v d="$duration" 'BEGIN { n = d + 0; if (d ~ /m$/) n *= 60; else if (d ~ /h$/) n *= 3600; print n }')
-event_count=$(awk -v r="$run_rps" -v d="$duration_s" 'BEGIN { printf "%d", 3 * r * d + 1000 }')
+event_count=$(awk -v r="$read_rps" -v d="$duration_s" 'BEGIN { printf "%d", 3 * r * d + 1000 }')
 sign() { python3 benchmarks/sign-slack-events.py "$slack_secret" "$@"; }
 slack_replies() { curl -fs "http://127.0.0.1:$slack_api_port/api/count"; }
 drain_replies() { # total -> waits (up to 5 minutes) until the fake Slack has counted that many replies
@@ -202,16 +202,16 @@ drain_replies "$(awk '/requests in/ {print $1}' "$work/wrk.out")"
 : >"$work/slack-rounds"
 for round in $(seq 1 "$rounds"); do
   if [ $((round % 2)) = 1 ]; then
-    read -r base_rps base_p99 _ < <(run_wrk benchmarks/slack-events.lua "$slack_base_url" "$work/base-events" cycle)
-    read -r run_rps run_p99 replies_rps < <(run_slack "$round")
+    read -r sbase_rps sbase_p99 _ < <(run_wrk benchmarks/slack-events.lua "$slack_base_url" "$work/base-events" cycle)
+    read -r srun_rps srun_p99 replies_rps < <(run_slack "$round")
   else
-    read -r run_rps run_p99 replies_rps < <(run_slack "$round")
-    read -r base_rps base_p99 _ < <(run_wrk benchmarks/slack-events.lua "$slack_base_url" "$work/base-events" cycle)
+    read -r srun_rps srun_p99 replies_rps < <(run_slack "$round")
+    read -r sbase_rps sbase_p99 _ < <(run_wrk benchmarks/slack-events.lua "$slack_base_url" "$work/base-events" cycle)
   fi
-  ratio=$(awk -v a="$run_rps" -v b="$base_rps" 'BEGIN { printf "%.1f", 100 * a / b }')
-  echo "$base_rps $base_p99 $run_rps $run_p99 $ratio $replies_rps" >>"$work/slack-rounds"
+  ratio=$(awk -v a="$srun_rps" -v b="$sbase_rps" 'BEGIN { printf "%.1f", 100 * a / b }')
+  echo "$sbase_rps $sbase_p99 $srun_rps $srun_p99 $ratio $replies_rps" >>"$work/slack-rounds"
   printf 'slack round %s: baseline %s req/s p99 %s ms, runner %s req/s p99 %s ms, ratio %s%%, %s replies/s\n' \
-    "$round" "$base_rps" "$base_p99" "$run_rps" "$run_p99" "$ratio" "$replies_rps" >&2
+    "$round" "$sbase_rps" "$sbase_p99" "$srun_rps" "$srun_p99" "$ratio" "$replies_rps" >&2
 done
 slack_col() { awk -v c="$1" '{ print $c }' "$work/slack-rounds" | median; }
 printf '\nwrk -t1 -c%s -d%s, POST /slack/events (signed, a new event each request), median of %s rounds\n' \

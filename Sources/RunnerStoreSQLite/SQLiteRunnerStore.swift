@@ -28,10 +28,16 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         public var busyTimeout: Duration
         /// The most read connections used at once.
         public var maximumReaderCount: Int
+        /// How long the write-ahead log may grow (in 4 KiB pages) before the committing writer
+        /// copies it back into the database itself (SQLite's automatic checkpoint, 1000 pages
+        /// by default): a pause for every write waiting behind it. ``withStore(path:configuration:checkpointEvery:_:)``
+        /// checkpoints in the background instead and raises this to a safety net.
+        public var autoCheckpointPages: Int
 
-        public init(busyTimeout: Duration = .seconds(5), maximumReaderCount: Int = 4) {
+        public init(busyTimeout: Duration = .seconds(5), maximumReaderCount: Int = 4, autoCheckpointPages: Int = 1000) {
             self.busyTimeout = busyTimeout
             self.maximumReaderCount = maximumReaderCount
+            self.autoCheckpointPages = autoCheckpointPages
         }
     }
 
@@ -40,6 +46,8 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     let pool: DatabasePool
     /// Every write goes through it: concurrent writes share a transaction.
     let writes: SQLiteGroupCommit
+    /// A connection of its own for background checkpoints (``checkpoint()``).
+    let checkpointer: DatabaseQueue
 
     /// Opens (creating it when missing) the database file at `path` and brings its schema up
     /// to date.
@@ -54,6 +62,12 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
                 try Self.openAndMigrate(path: path, configuration: configuration)
             }
             writes = SQLiteGroupCommit(pool: pool)
+            checkpointer = try await Self.offCooperativePool {
+                var config = GRDB.Configuration()
+                config.busyMode = .timeout(configuration.busyTimeout.timeInterval)
+                config.label = "greentic-runner.store.checkpoint"
+                return try DatabaseQueue(path: path, configuration: config)
+            }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -65,8 +79,12 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     /// `StoreError.Code.backend`. Dropping the last reference closes them too.
     public func close() async throws(StoreError) {
         let pool = self.pool
+        let checkpointer = self.checkpointer
         do {
-            try await Self.offCooperativePool { try pool.close() }
+            try await Self.offCooperativePool {
+                try checkpointer.close()
+                try pool.close()
+            }
         } catch {
             throw StoreError(.backend, "cannot close SQLite store at \(path)", cause: error)
         }
@@ -163,6 +181,55 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         }
     }
 
+    // MARK: - Checkpoints
+
+    /// Opens the store at `path` for the duration of `body`, copying the write-ahead log back
+    /// into the database every `interval` from a connection of its own (a passive checkpoint:
+    /// it never blocks a reader or the writer), so commits do not pause for it; SQLite's own
+    /// checkpoint stays as a safety net at 16,384 pages (64 MiB) unless `configuration` says
+    /// otherwise. Closes the store when `body` ends.
+    public static func withStore<Result: Sendable>(
+        path: String,
+        configuration: Configuration = .init(autoCheckpointPages: 16_384),
+        checkpointEvery interval: Duration = .milliseconds(250),
+        _ body: (SQLiteRunnerStore) async throws -> Result
+    ) async throws -> Result {
+        let store = try await SQLiteRunnerStore(path: path, configuration: configuration)
+        let result: Result
+        do {
+            result = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: interval)
+                        // A failed checkpoint (a lock held elsewhere) is tried again next time.
+                        _ = try? await store.checkpoint()
+                    }
+                }
+                defer { group.cancelAll() }
+                return try await body(store)
+            }
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        return result
+    }
+
+    /// Copies what it can of the write-ahead log back into the database without waiting for
+    /// (or blocking) readers and the writer; returns the log's frames and how many of them are
+    /// now in the database.
+    @discardableResult
+    public func checkpoint() async throws(StoreError) -> (walFrames: Int, checkpointedFrames: Int) {
+        let checkpointer = self.checkpointer
+        do {
+            let result = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            return (result.walFrameCount, result.checkpointedFrameCount)
+        } catch {
+            throw StoreError(.backend, "SQLite store: checkpoint failed", cause: error)
+        }
+    }
+
     // MARK: - Access helpers
 
     /// Runs `body` in a read transaction, wrapping every non-store error as `.backend`.
@@ -219,6 +286,8 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         config.busyMode = .timeout(configuration.busyTimeout.timeInterval)
         config.maximumReaderCount = max(1, configuration.maximumReaderCount)
         config.label = "greentic-runner.store"
+        let autoCheckpointPages = max(0, configuration.autoCheckpointPages)
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(autoCheckpointPages)") }
         let pool = try DatabasePool(path: path, configuration: config)
         let migrator = SQLiteSchema.migrator
         try pool.barrierWriteWithoutTransaction { db in

@@ -46,6 +46,43 @@ struct SQLiteRunnerStoreTests {
         #expect(try await second.resumeRecord(for: record.key, now: Self.at(1))?.revision == 2)
     }
 
+    @Test func aCheckpointCopiesTheLogIntoTheDatabaseWithoutTheWriter() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        // No automatic checkpoint: only `checkpoint()` moves the log into the database.
+        let store = try await SQLiteRunnerStore(path: path, configuration: .init(autoCheckpointPages: 0))
+        for index in 0..<50 {
+            let scope = StateScope(tenant: "t", pack: "p", session: "s\(index)")
+            try await store.commit(
+                RunCommit(stateWrites: [
+                    StateWrite(key: StateKey(scope: scope, kind: .keyValue, name: "n"), value: Array(repeating: 7, count: 2000))
+                ])
+            )
+        }
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        let result = try await store.checkpoint()
+        #expect(result.walFrames > 0)
+        #expect(result.checkpointedFrames == result.walFrames, "nothing held the log back")
+        let after = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(after > before + 50 * 2000, "the rows are in the database file now")
+        #expect(try await store.stateSnapshot(for: StateScope(tenant: "t", pack: "p", session: "s49")).keyValues["n"]?.count == 2000)
+        try await store.close()
+    }
+
+    @Test func withStoreClosesTheStoreWhenItsBodyEnds() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let store = try await SQLiteRunnerStore.withStore(path: path, checkpointEvery: .milliseconds(5)) { store in
+            try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
+            return store
+        }
+        await Self.expectStoreError(.backend) { _ = try await store.resumeRecord(for: Self.record().key, now: Self.at(1)) }
+        let reopened = try await SQLiteRunnerStore(path: path)
+        #expect(try await reopened.resumeRecord(for: Self.record().key, now: Self.at(1))?.revision == 1)
+    }
+
     @Test func journalModeIsWAL() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -53,7 +53,7 @@ public struct StoreFactory: Sendable {
     public static var builtIn: StoreFactory {
         StoreFactory()
             .with(scheme: "memory") { _ in Opened(store: InMemoryRunnerStore(), close: {}) }
-            .with(scheme: "sqlite") { url in
+            .with(scheme: "sqlite") { url, _, body in
                 let path = url.location
                 guard !path.isEmpty else { throw ConfigurationError("STORE_URL=\(url) needs a file path, e.g. sqlite://runner.sqlite") }
                 let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -62,8 +62,7 @@ public struct StoreFactory: Sendable {
                 } catch {
                     throw ConfigurationError("STORE_URL: cannot create \(directory.path): \(error.localizedDescription)")
                 }
-                let store = try await SQLiteRunnerStore(path: path)
-                return Opened(store: store, close: { try await store.close() })
+                try await SQLiteRunnerStore.withStore(path: path) { store in try await body(store) }
             }
             .with(scheme: "postgres", scoped: openPostgres)
             .with(scheme: "postgresql", scoped: openPostgres)
