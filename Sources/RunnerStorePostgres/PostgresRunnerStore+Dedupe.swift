@@ -87,9 +87,8 @@ extension PostgresRunnerStore {
 
     /// Records the completion's answer inside the commit's transaction: turns the
     /// `processing` row its token holds into a `done` row (`.claimLost` when the token no
-    /// longer holds it), or, unclaimed, writes the `done` row with one upsert that replaces
-    /// only a row whose lease or retention ended (`.duplicate` otherwise; a concurrent writer
-    /// of the same key waits for this transaction and then finds the key live).
+    /// longer holds it), or, unclaimed, writes the `done` row unless the key is live
+    /// (`.duplicate`, see ``recordDone(_:response:retainUntil:now:_:_:)``).
     static func complete(_ completion: RunCommit.DedupeCompletion, _ connection: PostgresConnection, _ logger: Logger) async throws {
         let key = completion.key
         let response = completion.response
@@ -110,26 +109,40 @@ extension PostgresRunnerStore {
                 throw StoreError(.claimLost, "dedupe claim on \(key.namespace)/\(key.id) is no longer held")
             }
         case .unclaimed(let now):
-            let nowMS = now.epochMilliseconds
-            let recorded = try await connection.count(
-                """
-                INSERT INTO dedupe (tenant, namespace, id, state, retain_until, response_status, response_headers, response_body)
-                VALUES (\(key.tenant), \(key.namespace), \(key.id), 'done', \(completion.retainUntil.epochMilliseconds),
-                        \(Int64(response.status)), \(StoredText.headers(response.headers)), \(Data(response.body)))
-                ON CONFLICT (tenant, namespace, id) DO UPDATE
-                SET state = 'done', token = NULL, lease_until = NULL, retain_until = excluded.retain_until,
-                    response_status = excluded.response_status, response_headers = excluded.response_headers,
-                    response_body = excluded.response_body
-                WHERE (dedupe.state = 'processing' AND dedupe.lease_until <= \(nowMS))
-                   OR (dedupe.state = 'done' AND dedupe.retain_until <= \(nowMS))
-                RETURNING 1
-                """,
-                logger
-            )
-            guard recorded == 1 else {
+            guard try await recordDone(key, response: response, retainUntil: completion.retainUntil, now: now, connection, logger) else {
                 throw StoreError(.duplicate, "dedupe key \(key.namespace)/\(key.id) is already taken")
             }
         }
+    }
+
+    /// Records `response` as the answer to `key` with one upsert that replaces only a row whose
+    /// lease or retention ended at `now`; `false` when the key is live (a concurrent writer of
+    /// the same key waits for the first transaction and then finds the key live).
+    static func recordDone(
+        _ key: DedupeKey,
+        response: StoredResponse,
+        retainUntil: Date,
+        now: Date,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> Bool {
+        let nowMS = now.epochMilliseconds
+        let recorded = try await connection.count(
+            """
+            INSERT INTO dedupe (tenant, namespace, id, state, retain_until, response_status, response_headers, response_body)
+            VALUES (\(key.tenant), \(key.namespace), \(key.id), 'done', \(retainUntil.epochMilliseconds),
+                    \(Int64(response.status)), \(StoredText.headers(response.headers)), \(Data(response.body)))
+            ON CONFLICT (tenant, namespace, id) DO UPDATE
+            SET state = 'done', token = NULL, lease_until = NULL, retain_until = excluded.retain_until,
+                response_status = excluded.response_status, response_headers = excluded.response_headers,
+                response_body = excluded.response_body
+            WHERE (dedupe.state = 'processing' AND dedupe.lease_until <= \(nowMS))
+               OR (dedupe.state = 'done' AND dedupe.retain_until <= \(nowMS))
+            RETURNING 1
+            """,
+            logger
+        )
+        return recorded == 1
     }
 
     private static func storedResponse(status: Int64?, headers: String?, body: Data?) throws(StoreError) -> StoredResponse {

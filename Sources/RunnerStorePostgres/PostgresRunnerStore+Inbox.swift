@@ -13,29 +13,19 @@ extension PostgresRunnerStore {
     /// holds a transaction-level advisory lock on the session, so two nodes accepting events
     /// of one session at once never both lease.
     public func accept(_ acceptance: Acceptance, now: Date) async throws(StoreError) -> [AcceptOutcome] {
-        let nowMS = now.epochMilliseconds
-        return try await transaction("accept events") { connection in
+        try await transaction("accept events") { connection in
             var outcomes: [AcceptOutcome] = []
             for entry in acceptance.entries {
                 if let key = entry.dedupe {
-                    let response = acceptance.response
-                    let recorded = try await connection.count(
-                        """
-                        INSERT INTO dedupe
-                            (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
-                        VALUES (\(key.tenant), \(key.namespace), \(key.id), 'done', NULL, NULL, \(acceptance.retainUntil.epochMilliseconds),
-                                \(Int64(response.status)), \(StoredText.headers(response.headers)), \(Data(response.body)))
-                        ON CONFLICT (tenant, namespace, id) DO UPDATE
-                        SET state = 'done', token = NULL, lease_until = NULL, retain_until = excluded.retain_until,
-                            response_status = excluded.response_status, response_headers = excluded.response_headers,
-                            response_body = excluded.response_body
-                        WHERE (dedupe.state = 'processing' AND dedupe.lease_until <= \(nowMS))
-                           OR (dedupe.state = 'done' AND dedupe.retain_until <= \(nowMS))
-                        RETURNING 1
-                        """,
+                    let recorded = try await Self.recordDone(
+                        key,
+                        response: acceptance.response,
+                        retainUntil: acceptance.retainUntil,
+                        now: now,
+                        connection,
                         self.logger
                     )
-                    guard recorded == 1 else {
+                    guard recorded else {
                         outcomes.append(.duplicate)
                         continue
                     }

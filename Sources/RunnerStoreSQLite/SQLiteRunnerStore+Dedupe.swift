@@ -86,21 +86,39 @@ extension SQLiteRunnerStore {
                 throw StoreError(.claimLost, "dedupe claim on \(key.namespace)/\(key.id) is no longer held")
             }
         case .unclaimed(let now):
-            if try dedupeState(key, now: now, db) != nil {
+            if try isLive(key, nowMS: now.epochMilliseconds, db) {
                 throw StoreError(.duplicate, "dedupe key \(key.namespace)/\(key.id) is already taken")
             }
-            try db.execute(
-                cached: """
-                    INSERT OR REPLACE INTO dedupe
-                        (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
-                    VALUES (?, ?, ?, 'done', NULL, NULL, ?, ?, ?, COALESCE(?, X''))
-                    """,
-                arguments: [
-                    key.tenant, key.namespace, key.id, completion.retainUntil.epochMilliseconds, response.status,
-                    StoredText.headers(response.headers), Data(response.body),
-                ]
-            )
+            try recordDone(key, response: response, retainUntil: completion.retainUntil, db)
         }
+    }
+
+    /// Whether `key` is live at `nowMS` (a claim whose lease lasts, or a retained answer).
+    static func isLive(_ key: DedupeKey, nowMS: Int64, _ db: Database) throws -> Bool {
+        let row = try Row.fetchOne(
+            db,
+            cached: "SELECT state, lease_until, retain_until FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?",
+            arguments: [key.tenant, key.namespace, key.id]
+        )
+        guard let row else { return false }
+        let state: String = try row.column("state", of: "dedupe")
+        let until: Int64? = try row.column(state == "processing" ? "lease_until" : "retain_until", of: "dedupe")
+        return nowMS < (until ?? .min)
+    }
+
+    /// Records `response` as the answer to `key`, replacing whatever row was there.
+    static func recordDone(_ key: DedupeKey, response: StoredResponse, retainUntil: Date, _ db: Database) throws {
+        try db.execute(
+            cached: """
+                INSERT OR REPLACE INTO dedupe
+                    (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
+                VALUES (?, ?, ?, 'done', NULL, NULL, ?, ?, ?, COALESCE(?, X''))
+                """,
+            arguments: [
+                key.tenant, key.namespace, key.id, retainUntil.epochMilliseconds, response.status, StoredText.headers(response.headers),
+                Data(response.body),
+            ]
+        )
     }
 
     private static func storedResponse(_ row: Row) throws(StoreError) -> StoredResponse {

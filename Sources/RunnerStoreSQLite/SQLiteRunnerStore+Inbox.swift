@@ -178,32 +178,6 @@ extension SQLiteRunnerStore {
 
     // MARK: - Rows
 
-    private static func isLive(_ key: DedupeKey, nowMS: Int64, _ db: Database) throws -> Bool {
-        let row = try Row.fetchOne(
-            db,
-            cached: "SELECT state, lease_until, retain_until FROM dedupe WHERE tenant = ? AND namespace = ? AND id = ?",
-            arguments: [key.tenant, key.namespace, key.id]
-        )
-        guard let row else { return false }
-        let state: String = try row.column("state", of: "dedupe")
-        let until: Int64? = try row.column(state == "processing" ? "lease_until" : "retain_until", of: "dedupe")
-        return nowMS < (until ?? .min)
-    }
-
-    private static func recordDone(_ key: DedupeKey, response: StoredResponse, retainUntil: Date, _ db: Database) throws {
-        try db.execute(
-            cached: """
-                INSERT OR REPLACE INTO dedupe
-                    (tenant, namespace, id, state, token, lease_until, retain_until, response_status, response_headers, response_body)
-                VALUES (?, ?, ?, 'done', NULL, NULL, ?, ?, ?, COALESCE(?, X''))
-                """,
-            arguments: [
-                key.tenant, key.namespace, key.id, retainUntil.epochMilliseconds, response.status, StoredText.headers(response.headers),
-                Data(response.body),
-            ]
-        )
-    }
-
     private static func insert(_ event: InboxEvent, lease: InboxLease?, _ db: Database) throws {
         try db.execute(
             cached: """
