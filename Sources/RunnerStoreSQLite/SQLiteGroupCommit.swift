@@ -82,8 +82,14 @@ final class SQLiteGroupCommit: Sendable {
             // When SQLite already rolled the whole transaction back there is no savepoint left;
             // `drain` sees that and fails the group.
             if db.isInsideTransaction {
-                try db.execute(cached: "ROLLBACK TO SAVEPOINT grouped_write")
-                try db.execute(cached: "RELEASE SAVEPOINT grouped_write")
+                do {
+                    try db.execute(cached: "ROLLBACK TO SAVEPOINT grouped_write")
+                    try db.execute(cached: "RELEASE SAVEPOINT grouped_write")
+                } catch {
+                    // The failed write could not be undone on its own: end the whole
+                    // transaction, so `drain` fails the group and nothing of it is kept.
+                    try? db.execute(sql: "ROLLBACK")
+                }
             }
             throw error
         }

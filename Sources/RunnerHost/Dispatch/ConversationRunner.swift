@@ -260,8 +260,17 @@ struct ConversationRunner: Sendable {
         } catch  where error.code == .claimLost {
             return .done(.superseded)
         } catch  where error.code == .duplicate {
-            // A duplicate recorded its answer first: the next attempt replays that answer.
-            return .conflict
+            // A duplicate recorded its answer first: replay it (read here, since the failure
+            // may come before the run's own read of the key).
+            guard let completion = records.dedupe, case .unclaimed(let now) = completion.hold else { return .conflict }
+            do {
+                if let answered = try await dependencies.store.dedupeState(completion.key, now: now) {
+                    return .done(.answered(answered))
+                }
+                return .conflict
+            } catch {
+                return .done(.unavailable(error.description))
+            }
         } catch {
             logger.error("recording the failure failed", metadata: ["error": .string(error.description)])
             return .done(.unavailable(error.description))
