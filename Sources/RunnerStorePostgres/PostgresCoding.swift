@@ -18,20 +18,79 @@ extension PostgresRow {
 }
 
 extension PostgresConnection {
+    /// Runs `query` and returns its rows.
+    ///
+    /// Every statement of the store goes through here. The query is handed to the connection on
+    /// its event loop, and only while its channel is open: postgres-nio 1.33 writes a query with
+    /// no write promise, so a query written to a channel that already closed is dropped and never
+    /// answered, and nothing (not even cancellation) ends the wait. A pooled connection the
+    /// server has just ended (a restart, `pg_terminate_backend`) is such a channel until the pool
+    /// hears of it. On the event loop the check and the write cannot be split by the close.
+    func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRow] {
+        try await eventLoop.flatSubmit { [self] in
+            guard !isClosed else { return eventLoop.makeFailedFuture(PostgresConnectionClosed()) }
+            return self.query(query, logger: logger).map(\.rows)
+        }.get()
+    }
+
     /// Runs `query` and counts the rows it returns (a statement ending in `RETURNING 1` counts
     /// what it changed).
     func count(_ query: PostgresQuery, _ logger: Logger) async throws -> Int {
-        var count = 0
-        for try await _ in try await self.query(query, logger: logger) {
-            count += 1
-        }
-        return count
+        try await rows(query, logger).count
     }
 
-    /// Runs `query` and returns its rows.
-    func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
+    /// Runs `query` for its effect.
+    func execute(_ query: PostgresQuery, _ logger: Logger) async throws {
+        _ = try await rows(query, logger)
     }
+
+    /// Runs `body` between `BEGIN` and `COMMIT`, rolled back when it throws. A failure says at
+    /// which step it happened (see ``PostgresTransactionFailure``). A connection whose
+    /// `ROLLBACK` failed is closed, so the pool never hands out a connection inside an aborted
+    /// transaction.
+    func inTransaction<T: Sendable>(_ logger: Logger, _ body: () async throws -> T) async throws -> T {
+        do {
+            try await execute("BEGIN", logger)
+        } catch {
+            throw PostgresTransactionFailure(step: .begin, underlying: error)
+        }
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            do {
+                try await execute("ROLLBACK", logger)
+            } catch {
+                try? await close()
+            }
+            throw PostgresTransactionFailure(step: .body, underlying: error)
+        }
+        do {
+            try await execute("COMMIT", logger)
+        } catch {
+            throw PostgresTransactionFailure(step: .commit, underlying: error)
+        }
+        return result
+    }
+}
+
+/// A query was not sent because its connection had already closed (nothing was run).
+struct PostgresConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection was closed before the statement was sent" }
+}
+
+/// A transaction failed at `step`; after a failed `.commit` its outcome is unknown.
+struct PostgresTransactionFailure: Error, CustomStringConvertible {
+    enum Step: Sendable {
+        case begin
+        case body
+        case commit
+    }
+
+    let step: Step
+    let underlying: any Error
+
+    var description: String { "\(step): \(underlying)" }
 }
 
 /// What went wrong talking to PostgreSQL, reduced to what the store decides on.
@@ -46,9 +105,9 @@ struct PostgresFailure {
     init(_ error: any Error) {
         var underlying = error
         var commitSent = false
-        if let transaction = error as? PostgresTransactionError {
-            underlying = transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
-            commitSent = transaction.closureError == nil && transaction.commitError != nil
+        if let transaction = error as? PostgresTransactionFailure {
+            underlying = transaction.underlying
+            commitSent = transaction.step == .commit
         }
         self.error = underlying
         self.commitSent = commitSent
@@ -56,12 +115,15 @@ struct PostgresFailure {
     }
 
     /// The connection broke (the server closed it, or it could not be used) before anything was
-    /// committed: the server rolled back whatever the attempt did. `clientClosedConnection` is a
-    /// connection the pool handed out just before it noticed the server had ended it; SQLSTATE
+    /// committed: the server rolled back whatever the attempt did. `PostgresConnectionClosed` and
+    /// `clientClosedConnection` are a connection the pool handed out just before it noticed the
+    /// server had ended it; SQLSTATE
     /// 57P01/57P02 is the server's own notice that it ended the session (an administrator's
     /// `pg_terminate_backend`, a shutdown).
     var isConnectionLossBeforeCommit: Bool {
-        guard !commitSent, let psql = error as? PSQLError else { return false }
+        guard !commitSent else { return false }
+        if error is PostgresConnectionClosed { return true }
+        guard let psql = error as? PSQLError else { return false }
         if let sqlState, ["57P01", "57P02"].contains(sqlState) { return true }
         return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(psql.code)
     }

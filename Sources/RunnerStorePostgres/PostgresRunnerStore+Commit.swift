@@ -138,22 +138,22 @@ extension PostgresRunnerStore {
     private static func apply(_ stateWrite: StateWrite, _ connection: PostgresConnection, _ logger: Logger) async throws {
         let key = stateWrite.key
         if let value = stateWrite.value {
-            try await connection.query(
+            try await connection.execute(
                 """
                 INSERT INTO component_state (tenant, pack, scope, kind, name, value)
                 VALUES (\(key.scope.tenant), \(key.scope.pack), \(key.scope.session), \(key.kind.rawValue), \(key.name), \(Data(value)))
                 ON CONFLICT (tenant, pack, scope, kind, name) DO UPDATE SET value = excluded.value
                 """,
-                logger: logger
+                logger
             )
         } else {
-            try await connection.query(
+            try await connection.execute(
                 """
                 DELETE FROM component_state
                 WHERE tenant = \(key.scope.tenant) AND pack = \(key.scope.pack) AND scope = \(key.scope.session)
                   AND kind = \(key.kind.rawValue) AND name = \(key.name)
                 """,
-                logger: logger
+                logger
             )
         }
     }

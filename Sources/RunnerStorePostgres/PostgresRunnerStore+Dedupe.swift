@@ -49,12 +49,12 @@ extension PostgresRunnerStore {
     /// Deletes the `processing` row of `key` when `token` still holds it.
     public func release(_ key: DedupeKey, token: ClaimToken) async throws(StoreError) {
         try await withConnection("release dedupe claim") { connection in
-            _ = try await connection.query(
+            try await connection.execute(
                 """
                 DELETE FROM dedupe
                 WHERE tenant = \(key.tenant) AND namespace = \(key.namespace) AND id = \(key.id) AND state = 'processing' AND token = \(token.rawValue)
                 """,
-                logger: self.logger
+                self.logger
             )
         }
     }

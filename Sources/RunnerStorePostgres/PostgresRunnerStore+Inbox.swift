@@ -95,7 +95,7 @@ extension PostgresRunnerStore {
         _ logger: Logger
     ) async throws -> Bool {
         let lockKey = "inbox \(event.tenant.utf8.count):\(event.tenant)\(event.sessionKey)"
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey), 0))", logger: logger)
+        try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey), 0))", logger)
         let rows = try await connection.rows(
             """
             SELECT EXISTS (SELECT 1 FROM inbox WHERE tenant = \(event.tenant) AND session_key = \(event.sessionKey)
@@ -148,13 +148,13 @@ extension PostgresRunnerStore {
                 leases.append(InboxLease(event: event, token: ClaimToken.random(), leaseUntil: leaseUntil))
             }
             guard !leases.isEmpty else { return [] }
-            try await connection.query(
+            try await connection.execute(
                 """
                 UPDATE inbox SET state = 'leased', lease_token = u.token, lease_until = \(leaseMS), attempts = inbox.attempts + 1
                 FROM unnest(\(leases.map(\.event.id))::text[], \(leases.map(\.token.rawValue))::text[]) AS u(id, token)
                 WHERE inbox.id = u.id
                 """,
-                logger: self.logger
+                self.logger
             )
             return leases
         }
@@ -204,7 +204,7 @@ extension PostgresRunnerStore {
     // MARK: - Rows
 
     private static func insert(_ event: InboxEvent, lease: InboxLease?, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query(
+        try await connection.execute(
             """
             INSERT INTO inbox
                 (id, tenant, provider, session_key, flow_id, input, reply_provider, reply_conversation, reply_address,
@@ -214,7 +214,7 @@ extension PostgresRunnerStore {
                     \(event.receivedAt.epochMilliseconds), \(Int64(event.attempts)), \(event.nextAttemptAt.epochMilliseconds),
                     \(lease == nil ? "pending" : "leased"), \(lease?.token.rawValue), \(lease?.leaseUntil.epochMilliseconds))
             """,
-            logger: logger
+            logger
         )
     }
 

@@ -53,13 +53,13 @@ extension PostgresRunnerStore {
                 full += filled
             }
             if !leases.isEmpty {
-                try await connection.query(
+                try await connection.execute(
                     """
                     UPDATE outbox SET state = 'leased', lease_token = u.token, lease_until = \(leaseMS)
                     FROM unnest(\(leases.map(\.id))::text[], \(leases.map(\.token.rawValue))::text[]) AS u(id, token)
                     WHERE outbox.id = u.id
                     """,
-                    logger: self.logger
+                    self.logger
                 )
             }
             return OutboxLeaseBatch(leases: leases, abandoned: abandoned)
@@ -217,7 +217,7 @@ extension PostgresRunnerStore {
     /// Queues `message` inside a transaction; an id already queued violates the primary key
     /// and fails the whole transaction.
     static func enqueue(_ message: OutboxMessage, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query(
+        try await connection.execute(
             """
             INSERT INTO outbox
                 (id, tenant, provider, conversation, address, message, created_at, sequence, attempts, next_attempt_at, state)
@@ -226,7 +226,7 @@ extension PostgresRunnerStore {
                     \(message.createdAt.epochMilliseconds), \(message.sequence), \(Int64(message.attempts)),
                     \(message.nextAttemptAt.epochMilliseconds), 'pending')
             """,
-            logger: logger
+            logger
         )
     }
 

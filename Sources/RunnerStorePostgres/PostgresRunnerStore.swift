@@ -68,17 +68,17 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
     public func migrate() async throws(StoreError) {
         let schema = configuration.schema
         try await transaction("migrate schema") { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: PostgresSchema.lockStatement(schema: schema)), logger: self.logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: self.logger)
-            try await connection.query(
+            try await connection.execute(PostgresQuery(unsafeSQL: PostgresSchema.lockStatement(schema: schema)), self.logger)
+            try await connection.execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), self.logger)
+            try await connection.execute(
                 PostgresQuery(
                     unsafeSQL: "CREATE TABLE IF NOT EXISTS \(schema).greentic_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
                 ),
-                logger: self.logger
+                self.logger
             )
             var applied: Set<String> = []
-            for try await id in try await connection.query("SELECT id FROM greentic_migrations", logger: self.logger).decode(String.self) {
-                applied.insert(id)
+            for row in try await connection.rows("SELECT id FROM greentic_migrations", self.logger) {
+                applied.insert(try row.decodeStored(String.self, table: "greentic_migrations"))
             }
             let known = Set(PostgresSchema.migrations.map(\.id))
             let unknown = applied.subtracting(known)
@@ -90,12 +90,12 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
             }
             for migration in PostgresSchema.migrations where !applied.contains(migration.id) {
                 for statement in migration.sql {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                    try await connection.execute(PostgresQuery(unsafeSQL: statement), self.logger)
                 }
                 let now = Date().epochMilliseconds
-                try await connection.query(
+                try await connection.execute(
                     "INSERT INTO greentic_migrations (id, applied_at) VALUES (\(migration.id), \(now))",
-                    logger: self.logger
+                    self.logger
                 )
                 self.logger.info(
                     "migrated the PostgreSQL store",
@@ -133,15 +133,15 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
 
     static func resumeRecord(_ key: ResumeKey, now: Date, _ connection: PostgresConnection, _ logger: Logger) async throws -> ResumeRecord?
     {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             """
             SELECT pack_digest, flow_hash, next_node, reason, snapshot, created_at, expires_at, revision
             FROM resume_record
             WHERE tenant = \(key.tenant) AND session_key = \(key.sessionKey) AND flow_id = \(key.flowID) AND expires_at > \(now.epochMilliseconds)
             """,
-            logger: logger
+            logger
         )
-        for try await row in rows {
+        for row in rows {
             let (packDigest, flowHash, nextNode, reason, snapshot, createdAt, expiresAt, revision) = try row.decodeStored(
                 (String, String, String, String?, String, Int64, Int64, Int64).self,
                 table: "resume_record"
@@ -168,11 +168,11 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
     /// hiding.
     static func stateSnapshot(_ scope: StateScope, _ connection: PostgresConnection, _ logger: Logger) async throws -> StateSnapshot {
         var snapshot = StateSnapshot(revision: try await stateRevision(of: scope, connection, logger))
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             "SELECT kind, name, value FROM component_state WHERE tenant = \(scope.tenant) AND pack = \(scope.pack) AND scope = \(scope.session)",
-            logger: logger
+            logger
         )
-        for try await row in rows {
+        for row in rows {
             let (kind, name, value) = try row.decodeStored((String, String, Data).self, table: "component_state")
             switch StateKey.Kind(rawValue: kind) {
             case .component: snapshot.components[name] = [UInt8](value)
@@ -184,11 +184,11 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
     }
 
     static func stateRevision(of scope: StateScope, _ connection: PostgresConnection, _ logger: Logger) async throws -> Int64 {
-        let rows = try await connection.query(
+        let rows = try await connection.rows(
             "SELECT revision FROM state_scope WHERE tenant = \(scope.tenant) AND pack = \(scope.pack) AND scope = \(scope.session)",
-            logger: logger
+            logger
         )
-        for try await row in rows {
+        for row in rows {
             return try row.decodeStored(Int64.self, table: "state_scope")
         }
         return 0
@@ -260,7 +260,9 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
         try await retrying(operation, afterConnectionLoss: true) {
-            try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+            try await self.client.withConnection { connection in
+                try await connection.inTransaction(self.logger) { try await body(connection) }
+            }
         }
     }
 
