@@ -66,7 +66,13 @@ struct HTTPHardeningTests {
             { $0.http.idleTimeoutMs = 300 },
             body: { client in
                 let slow = try await RawClient.connect(port: client.port)
-                try await slow.write("POST /webhook/signup HTTP/1.1\r\nHost: runner\r\nX-Slow: ")
+                do {
+                    try await slow.write("POST /webhook/signup HTTP/1.1\r\nHost: runner\r\nX-Slow: ")
+                } catch {
+                    // A loaded machine may take longer than the idle timeout to write: the
+                    // server already closed the silent connection, which is the behaviour.
+                    #expect(!slow.isOpen, "the write failed only because the server closed: \(error)")
+                }
                 #expect(try await eventually(timeout: .seconds(10)) { !slow.isOpen }, "closed after the idle timeout")
                 #expect(try await client.post("/webhook/signup", "").status == 200, "others are served meanwhile")
             }

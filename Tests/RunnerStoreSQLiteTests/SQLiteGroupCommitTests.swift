@@ -88,7 +88,7 @@ struct SQLiteGroupCommitTests {
         try await pool.write { try $0.execute(sql: "CREATE TABLE t (n INTEGER PRIMARY KEY)") }
         let group = SQLiteGroupCommit(pool: pool)
         // Another connection holds the write lock: the group's BEGIN IMMEDIATE times out.
-        let holder = try await SQLiteRunnerStoreTests.holdWriteLock(path: path, for: 1)
+        let (holder, release) = try await SQLiteRunnerStoreTests.holdWriteLockUntilReleased(path: path)
         await withTaskGroup(of: Void.self) { tasks in
             for n in 0..<5 {
                 tasks.addTask {
@@ -98,7 +98,8 @@ struct SQLiteGroupCommitTests {
                 }
             }
         }
-        _ = try await holder.value
+        release()
+        try await holder.value
         #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") } == 0)
         try await group.write { db in try db.execute(sql: "INSERT INTO t (n) VALUES (7)") }
         #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") } == 1, "the writer recovers")

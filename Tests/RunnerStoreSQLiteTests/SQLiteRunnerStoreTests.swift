@@ -279,11 +279,12 @@ struct SQLiteRunnerStoreTests {
         let path = directory.path("store.sqlite")
         let store = try await SQLiteRunnerStore(path: path, configuration: .init(busyTimeout: .milliseconds(50)))
 
-        let holder = try await Self.holdWriteLock(path: path, for: 1.0)
+        let (holder, release) = try await Self.holdWriteLockUntilReleased(path: path)
         await Self.expectStoreError(.backend) {
             try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
         }
-        _ = try await holder.value
+        release()
+        try await holder.value
         #expect(try await store.resumeRecord(for: Self.record().key, now: Self.at(1)) == nil)
     }
 
@@ -355,6 +356,24 @@ struct SQLiteRunnerStoreTests {
         }
         for await _ in locked {}
         return holder
+    }
+
+    /// Holds the write lock of the database at `path` from another connection until `release`
+    /// is called (not for a time, so a loaded machine cannot let the lock go early).
+    static func holdWriteLockUntilReleased(path: String) async throws -> (holder: Task<Void, any Error>, release: @Sendable () -> Void) {
+        let other = try DatabaseQueue(path: path)
+        let (locked, signal) = AsyncStream<Void>.makeStream()
+        let released = DispatchSemaphore(value: 0)
+        let holder = Task {
+            try await other.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                signal.finish()
+                released.wait()
+                try db.execute(sql: "COMMIT")
+            }
+        }
+        for await _ in locked {}
+        return (holder, { released.signal() })
     }
 
     static func claimedToken(_ claim: DedupeClaim, sourceLocation: SourceLocation = #_sourceLocation) throws -> ClaimToken {
