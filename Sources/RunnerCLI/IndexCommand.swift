@@ -46,7 +46,7 @@ struct IndexCommand: AsyncParsableCommand {
             }
             if wrapped { root["tenants"] = .object(tenants) } else { root = tenants }
             let text = String(decoding: JSONValue.object(root).serializedBytes(), as: UTF8.self)
-            try Data(PrettyJSON.format(text).utf8).write(to: URL(fileURLWithPath: output ?? index), options: .atomic)
+            try CLIOutput.write(PrettyJSON.format(text).utf8, to: output ?? index)
             print(signingKey.publicKeyString)
         }
 

@@ -48,7 +48,7 @@ struct PackCommand: AsyncParsableCommand {
             )
             try FlowValidation.validate(input)
             let built = try PackBuilder(signingKey: signingKey).build(input)
-            try Data(built.archive).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try CLIOutput.write(built.archive, to: output)
             CLIOutput.print([
                 "ok": true, "output": .string(output), "pack_id": .string(built.manifest.meta.packID),
                 "version": .string(built.manifest.meta.version), "digest": .string(PackDigest.sha256(of: built.archive)),

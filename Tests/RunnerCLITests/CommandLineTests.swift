@@ -68,6 +68,29 @@ struct CommandLineTests {
         #expect(built.json?["digest"]?.stringValue == PackDigest.sha256(of: Array(committed)))
     }
 
+    /// The output is staged beside itself and renamed into place: nothing is left in the output
+    /// directory or in `$TMPDIR` (Foundation's `.atomic` left a directory there per write).
+    @Test func packBuildReplacesItsOutputAtomicallyAndLeavesNothingBehind() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = directory.appendingPathComponent("tmp")
+        let out = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let output = out.appendingPathComponent("demo.gtpack")
+        try Data("an older pack".utf8).write(to: output)
+        let built = try Runner.run(["pack", "build", "examples/demo-pack", "-o", output.path], environment: ["TMPDIR": scratch.path])
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(built.json?["digest"]?.stringValue == PackDigest.sha256(of: Array(try Data(contentsOf: output))))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["demo.gtpack"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+        let refused = try Runner.run([
+            "pack", "build", "examples/demo-pack", "-o", directory.appendingPathComponent("missing/x.gtpack").path,
+        ])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("cannot write"), "\(refused.stderr)")
+    }
+
     @Test func verifyAndInspect() throws {
         let verified = try Runner.run(["pack", "verify", "examples/packs/demo.gtpack"])
         #expect(verified.status == 0)
