@@ -80,6 +80,40 @@ struct PackReloaderTests {
         #expect(!fixture.cache.entries().map(\.digest).contains(digest), "an unused file beyond the bound is evicted")
     }
 
+    /// Writes an index giving every tenant in `tenants` the pack at `packs/main.gtpack`.
+    static func shareIndex(_ fixture: Fixture, digest: String, pack: TestPack, tenants: [String]) throws {
+        let entries = tenants.map {
+            #""\#($0)":{"main_pack":{"name":"\#(pack.packID)","version":"\#(pack.version)","digest":"\#(digest)","locator":"packs/main.gtpack"},"overlays":[]}"#
+        }
+        try Data("{\(entries.joined(separator: ","))}".utf8).write(to: URL(fileURLWithPath: fixture.deployment.indexPath))
+    }
+
+    /// Tenants on the same pack version share one build of it (verified, parsed and compiled
+    /// once per reload), and a pack that does not build fails each of them under its own name.
+    @Test func tenantsOnOnePackVersionShareItsBuildAndItsFailure() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let good = Self.pack("one")
+        let goodDigest = try fixture.deployment.deploy(good)
+        try Self.shareIndex(fixture, digest: goodDigest, pack: good, tenants: ["demo", "other"])
+        let report = await fixture.reloader.reload()
+        #expect(report.rebuilt.sorted() == ["demo", "other"])
+        #expect(report.errors.isEmpty)
+        #expect(fixture.tenants.runtime(for: "demo")?.engine.flows["f"] != nil)
+        #expect(fixture.tenants.runtime(for: "other")?.engine.flows["f"] != nil)
+
+        // A component without the guest ABI's exports: the pack verifies, its build fails.
+        let broken = TestPack(version: "2.0.0", flows: good.flows, components: ["hollow": "(module)"])
+        try Self.shareIndex(fixture, digest: try fixture.deployment.deploy(broken), pack: broken, tenants: ["demo", "other"])
+        let failed = await fixture.reloader.reload()
+        #expect(failed.rebuilt.isEmpty)
+        #expect(failed.errors["demo"]?.hasPrefix("tenant demo: ") == true, "\(failed.errors)")
+        #expect(failed.errors["other"]?.hasPrefix("tenant other: ") == true, "\(failed.errors)")
+        #expect(failed.errors["demo"]?.dropFirst("tenant demo: ".count) == failed.errors["other"]?.dropFirst("tenant other: ".count))
+        #expect(fixture.tenants.runtime(for: "demo")?.digests == [goodDigest], "both keep serving the version that built")
+        #expect(fixture.tenants.runtime(for: "other")?.digests == [goodDigest])
+    }
+
     @Test func anUnreadableIndexKeepsEverything() async throws {
         let fixture = try Fixture()
         defer { fixture.remove() }

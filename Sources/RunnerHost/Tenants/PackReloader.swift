@@ -100,6 +100,9 @@ final class PackReloader: Service, Sendable {
         }
 
         var next: [String: TenantRuntime] = [:]
+        // Many tenants usually run the same pack versions: each is verified and built once per
+        // reload and shared (failures too, so a broken pack fails each of its tenants at once).
+        var built: [String: Result<BuiltPack, ConfigurationError>] = [:]
         // Tenants whose index entry is malformed keep serving their previous version.
         for tenant in report.errors.keys {
             if let current = tenants.runtime(for: tenant) { next[tenant] = current }
@@ -132,15 +135,11 @@ final class PackReloader: Service, Sendable {
                     report.unchanged.append(tenant)
                     continue
                 }
-                var inputs: [TenantRuntimeBuilder.Input] = []
+                var packs: [BuiltPack] = []
                 for file in files {
-                    let resolved = try await loader.open(file)
-                    for warning in resolved.loaded.report.warnings {
-                        logger.warning("pack warning", metadata: ["gt.tenant": .string(tenant), "warning": .string(warning)])
-                    }
-                    inputs.append(.init(digest: resolved.digest, pack: resolved.loaded))
+                    packs.append(try await build(file, for: tenant, sharing: &built))
                 }
-                next[tenant] = try await builder.buildOffPool(tenant: tenant, bindings: tenantBindings, packs: inputs)
+                next[tenant] = try builder.runtime(tenant: tenant, bindings: tenantBindings, packs: packs)
                 report.rebuilt.append(tenant)
             } catch {
                 report.errors[tenant] = "\(error)"
@@ -171,5 +170,30 @@ final class PackReloader: Service, Sendable {
             )
         }
         return report
+    }
+
+    /// The built pack of `file`, from `built` when another tenant of this reload already built
+    /// that digest under the same index name and version (which its warnings and errors name).
+    private func build(
+        _ file: FetchedPackFile,
+        for tenant: String,
+        sharing built: inout [String: Result<BuiltPack, ConfigurationError>]
+    ) async throws -> BuiltPack {
+        let key = "\(file.digest) \(file.entry.name) \(file.entry.version ?? "")"
+        if let shared = built[key] {
+            return try shared.mapError { ConfigurationError("tenant \(tenant): \($0.message)") }.get()
+        }
+        let resolved = try await loader.open(file)
+        for warning in resolved.loaded.report.warnings {
+            logger.warning("pack warning", metadata: ["gt.tenant": .string(tenant), "warning": .string(warning)])
+        }
+        do {
+            let pack = try await builder.buildOffPool(.init(digest: resolved.digest, pack: resolved.loaded))
+            built[key] = .success(pack)
+            return pack
+        } catch {
+            built[key] = .failure(error)
+            throw ConfigurationError("tenant \(tenant): \(error.message)")
+        }
     }
 }
