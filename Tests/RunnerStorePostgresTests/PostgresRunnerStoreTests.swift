@@ -110,17 +110,7 @@ struct PostgresRunnerStoreTests {
                     Issue.record("round \(round): not claimed")
                     continue
                 }
-                let killed = try await PostgresRunnerStore.withStore(
-                    configuration: try PostgresTestServer.freshConfiguration(maximumConnections: 1),
-                    logger: Self.logger
-                ) { admin in
-                    try await admin.withConnection("drop the other pool's connections") { connection in
-                        try await connection.count(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(name)",
-                            Self.logger
-                        )
-                    }
-                }
+                let killed = try await Self.terminateConnections(of: name)
                 #expect(killed >= 1, "round \(round)")
                 let response = StoredResponse(status: 200, headers: [:], body: [])
                 try await store.commit(
@@ -129,6 +119,22 @@ struct PostgresRunnerStoreTests {
                 #expect(try await store.claim(key, leaseUntil: now.addingTimeInterval(60), now: now) == .completed(response))
                 let pending = try await store.queueCounts().outbox.pending
                 #expect(pending == 0)
+            }
+        }
+    }
+
+    /// Ends, from another connection, every server session whose `application_name` is `name`
+    /// (what a server restart or an administrator does); returns how many.
+    static func terminateConnections(of name: String) async throws -> Int {
+        try await PostgresRunnerStore.withStore(
+            configuration: try PostgresTestServer.freshConfiguration(maximumConnections: 1),
+            logger: logger
+        ) { admin in
+            try await admin.withConnection("end another pool's connections") { connection in
+                try await connection.count(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(name)",
+                    logger
+                )
             }
         }
     }
@@ -144,17 +150,7 @@ struct PostgresRunnerStoreTests {
         try await PostgresRunnerStore.withStore(configuration: configuration, logger: Self.logger) { store in
             try await store.client.withConnection { connection in
                 #expect(try await connection.count("SELECT 1", Self.logger) == 1)
-                let killed = try await PostgresRunnerStore.withStore(
-                    configuration: try PostgresTestServer.freshConfiguration(maximumConnections: 1),
-                    logger: Self.logger
-                ) { admin in
-                    try await admin.withConnection("end the other connection") { other in
-                        try await other.count(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(name)",
-                            Self.logger
-                        )
-                    }
-                }
+                let killed = try await Self.terminateConnections(of: name)
                 #expect(killed == 1)
                 try? await connection.closeFuture.get()
                 await #expect(throws: PostgresConnectionClosed.self) { try await connection.rows("SELECT 1", Self.logger) }

@@ -32,7 +32,11 @@ struct TestDeployment {
         }
         let index =
             #"{"\#(tenant)":{"main_pack":{"name":"\#(pack.packID)","version":"\#(pack.version)","digest":"\#(digest)","locator":"packs/\#(name).gtpack"},"overlays":[\#(overlayEntries.joined(separator: ","))]}}"#
-        try Data(index.utf8).write(to: URL(fileURLWithPath: indexPath), options: .atomic)
+        // Replaced by rename, so a running reloader reads the old or the new index, never half
+        // (Foundation's `.atomic` would leave a directory in $TMPDIR per write on Linux).
+        let staging = URL(fileURLWithPath: indexPath + ".staging")
+        try Data(index.utf8).write(to: staging)
+        guard rename(staging.path, indexPath) == 0 else { throw CocoaError(.fileWriteUnknown) }
         return digest
     }
 
