@@ -74,8 +74,7 @@ start_runner() { # deployment store -> sets runner_pid, ready_ms
 }
 stop_runner() { kill "$runner_pid"; wait "$runner_pid" 2>/dev/null || true; runner_pid=; }
 rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$runner_pid/status"; }
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { printf "%s", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+. benchmarks/lib.sh
 { cat benchmarks/idempotent-posts.lua; echo "function delay() return 4 end"; } >"$work/paced.lua"
 
 # The store with the paused sessions: one real paused conversation, then copies of its rows.

@@ -57,8 +57,7 @@ curl -fs -X POST -H 'content-type: text/plain' -H 'Idempotency-Key: probe' --dat
 pids+=("$!")
 for _ in $(seq 1 100); do curl -fs -X POST "http://127.0.0.1:18284/webhook/bench" >/dev/null 2>&1 && break; sleep 0.1; done
 
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { printf "%s", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+. benchmarks/lib.sh
 postgres_ticks() { # CPU ticks (user + system) of every postgres process so far
   local total=0 pid
   for pid in $(pgrep -x postgres); do

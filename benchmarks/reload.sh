@@ -58,8 +58,7 @@ flip() { # swaps the index between the two versions and asks for a reload every 
     sleep "$(awk -v ms="$reload_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
   done
 }
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { printf "%s", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+. benchmarks/lib.sh
 { cat benchmarks/idempotent-posts.lua; echo "function delay() return 4 end"; } >"$work/paced.lua"
 run() { # label -> "p50 p99 requests non2xx"
   BENCH_PATH=/webhook/count wrk -t1 -c4 -d"$duration" --latency -s "$work/paced.lua" "http://127.0.0.1:$port" >"$work/wrk.out"

@@ -109,9 +109,7 @@ wrk.body = "Ada"
 wrk.headers["Content-Type"] = "text/plain"
 LUA
 
-# wrk prints latencies as 850.00us, 5.21ms or 1.02s: in milliseconds.
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { printf "%s", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+. benchmarks/lib.sh
 
 run_wrk() { # script url [script arguments] -> "rps p99_ms requests p50_ms"
   wrk -t1 -c"$connections" -d"$duration" --latency -s "$1" "$2" -- "${@:3}" >"$work/wrk.out"
