@@ -20,6 +20,7 @@
 # Usage: benchmarks/flat.sh [SESSIONS (default 1000000)] [TENANTS (default 1000)] [DURATION (default 10s)] [ROUNDS (default 2)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 sessions=${1:-1000000}
 tenants=${2:-1000}
 duration=${3:-10s}
@@ -62,19 +63,11 @@ start_runner() { # deployment store -> sets runner_pid, ready_ms
   PACK_INDEX_URL="$work/$1.index.json" TENANT_RESOLVER=header STORE_URL="sqlite://$2" PACK_CACHE_DIR="$work/cache" \
     LOG_LEVEL=error "$bin/greentic-runner" serve "${args[@]}" --host 127.0.0.1 --port "$port" &
   runner_pid=$!
-  ready_ms=
-  for _ in $(seq 1 6000); do
-    if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
-      ready_ms=$((($(date +%s%N) - started) / 1000000))
-      return 0
-    fi
-    sleep 0.01
-  done
-  echo "the runner did not become ready" >&2; exit 1
+  wait_ready "$port" 60
+  ready_ms=$((($(date +%s%N) - started) / 1000000))
 }
 stop_runner() { kill "$runner_pid"; wait "$runner_pid" 2>/dev/null || true; runner_pid=; }
 rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$runner_pid/status"; }
-. benchmarks/lib.sh
 { cat benchmarks/idempotent-posts.lua; echo "function delay() return 4 end"; } >"$work/paced.lua"
 
 # The store with the paused sessions: one real paused conversation, then copies of its rows.
@@ -137,7 +130,7 @@ for round in $(seq 1 "$rounds"); do
     printf 'round %s %s: p50 %s ms, p99 %s ms, %s req/s, RSS %s MiB, ready in %s ms\n' "$round" "$setup" "$p50" "$p99" "$rps" "$rss" "$ready" >&2
   done
 done
-col() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/rounds" | median; }
+col() { column_median "$work/rounds" "$1" "$2"; }
 printf '\nflat cost: durable webhook for tenant t0000, wrk -t1 -c4 with a 4 ms pause per connection, -d%s, median of %s rounds, %s cores\n' \
   "$duration" "$rounds" "$(nproc)"
 printf '%-52s %9s %9s %9s %9s %10s\n' "set-up" "p50 (ms)" "p99 (ms)" "req/s" "RSS (MiB)" "ready (ms)"

@@ -11,6 +11,7 @@
 # Scenarios are measured in turn ROUNDS times; medians are reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 duration=${1:-10s}
 connections=${2:-32}
 rounds=${3:-3}
@@ -42,11 +43,7 @@ start_runner() { # port store_url
   PACK_INDEX_URL="$work/index.json" DEFAULT_TENANT=bench STORE_URL="$2" PACK_CACHE_DIR="$work/cache-$1" LOG_LEVEL=error \
     "$bin/greentic-runner" serve --bindings "$work/bench.yaml" --host 127.0.0.1 --port "$1" &
   pids+=("$!")
-  for _ in $(seq 1 1000); do
-    curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
-    sleep 0.01
-  done
-  echo "the runner on port $1 did not become ready" >&2; exit 1
+  wait_ready "$1" 10
 }
 start_runner 18281 "sqlite://$work/runner.sqlite"
 start_runner 18282 "$pg_url"
@@ -57,7 +54,6 @@ curl -fs -X POST -H 'content-type: text/plain' -H 'Idempotency-Key: probe' --dat
 pids+=("$!")
 for _ in $(seq 1 100); do curl -fs -X POST "http://127.0.0.1:18284/webhook/bench" >/dev/null 2>&1 && break; sleep 0.1; done
 
-. benchmarks/lib.sh
 postgres_ticks() { # CPU ticks (user + system) of every postgres process so far
   local total=0 pid
   for pid in $(pgrep -x postgres); do

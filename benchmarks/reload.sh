@@ -9,6 +9,7 @@
 # Usage: benchmarks/reload.sh [DURATION (default 10s)] [RELOAD_MS (default 250)] [ROUNDS (default 2)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 duration=${1:-10s}
 reload_ms=${2:-250}
 rounds=${3:-2}
@@ -46,7 +47,7 @@ port=18381
 PACK_INDEX_URL="$work/index.json" DEFAULT_TENANT=bench STORE_URL="sqlite://$work/runner.sqlite" PACK_CACHE_DIR="$work/cache" \
   PACK_REFRESH_INTERVAL=1h LOG_LEVEL=error "$bin/greentic-runner" serve --bindings "$work/bench.yaml" --host 127.0.0.1 --port "$port" &
 runner_pid=$!
-for _ in $(seq 1 1000); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.01; done
+wait_ready "$port" 10
 
 flip() { # swaps the index between the two versions and asks for a reload every $reload_ms
   local n=0
@@ -58,7 +59,6 @@ flip() { # swaps the index between the two versions and asks for a reload every 
     sleep "$(awk -v ms="$reload_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
   done
 }
-. benchmarks/lib.sh
 { cat benchmarks/idempotent-posts.lua; echo "function delay() return 4 end"; } >"$work/paced.lua"
 run() { # label -> "p50 p99 requests non2xx"
   BENCH_PATH=/webhook/count wrk -t1 -c4 -d"$duration" --latency -s "$work/paced.lua" "http://127.0.0.1:$port" >"$work/wrk.out"
@@ -88,7 +88,7 @@ for round in $(seq 1 "$rounds"); do
     printf 'round %s %s: p50 %s ms, p99 %s ms, %s requests, %s non-2xx, %s reloads\n' "$round" "$mode" "$p50" "$p99" "$requests" "$non2xx" "$flips" >&2
   done
 done
-col() { awk -v m="$1" -v c="$2" '$1 == m { print $c }' "$work/rounds" | median; }
+col() { column_median "$work/rounds" "$1" "$2"; }
 printf '\nhot reload under load: durable webhook, wrk -t1 -c4 with a 4 ms pause per connection, -d%s, a swap every %s ms, median of %s rounds\n' \
   "$duration" "$reload_ms" "$rounds"
 printf '%-36s %9s %9s %10s %8s %8s\n' "mode" "p50 (ms)" "p99 (ms)" "requests" "non-2xx" "reloads"

@@ -28,6 +28,7 @@
 # benchmarks/last-run.json) beside the table printed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 quick=0
 if [ "${1:-}" = --quick ]; then quick=1; shift; fi
 if [ "$quick" = 1 ]; then default_duration=3s default_rounds=1; else default_duration=15s default_rounds=3; fi
@@ -80,15 +81,8 @@ SLACK_SIGNING_SECRET="$slack_secret" SLACK_BOT_TOKEN=xoxb-bench SLACK_API_BASE_U
   LOG_LEVEL=error "$bin/greentic-runner" serve --bindings "$work/bench.yaml" --host 127.0.0.1 --port "$runner_port" &
 runner_pid=$!
 pids+=("$runner_pid")
-ready_ms=
-for _ in $(seq 1 1000); do
-  if curl -fs "http://127.0.0.1:$runner_port/readyz" >/dev/null 2>&1; then
-    ready_ms=$((($(date +%s%N) - started_ns) / 1000000))
-    break
-  fi
-  sleep 0.01
-done
-[ -n "$ready_ms" ] || { echo "the runner did not become ready" >&2; exit 1; }
+wait_ready "$runner_port" 10
+ready_ms=$((($(date +%s%N) - started_ns) / 1000000))
 
 curl -fs -X POST -H 'content-type: text/plain' --data 'Ada' -o "$work/response.body" -D "$work/response.headers" \
   "http://127.0.0.1:$runner_port/webhook/bench"
@@ -109,7 +103,6 @@ wrk.body = "Ada"
 wrk.headers["Content-Type"] = "text/plain"
 LUA
 
-. benchmarks/lib.sh
 
 run_wrk() { # script url [script arguments] -> "rps p99_ms requests p50_ms"
   wrk -t1 -c"$connections" -d"$duration" --latency -s "$1" "$2" -- "${@:3}" >"$work/wrk.out"
