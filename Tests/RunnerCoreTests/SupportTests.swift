@@ -61,6 +61,15 @@ struct SecurityHelperTests {
         #expect(ConstantTime.equals("", ""))
     }
 
+    @Test func randomUUIDsAreVersion4WithTheRFCVariant() {
+        let drawn = (0..<1000).map { _ in UUID.random() }
+        #expect(Set(drawn).count == drawn.count)
+        for uuid in drawn {
+            #expect(uuid.uuid.6 >> 4 == 4)
+            #expect(uuid.uuid.8 >> 6 == 0b10)
+        }
+    }
+
     @Test func hexRoundTrip() {
         #expect(Hex.encode([0x00, 0xAB, 0xFF]) == "00abff")
         #expect(Hex.decode("00ABff") == [0x00, 0xAB, 0xFF])

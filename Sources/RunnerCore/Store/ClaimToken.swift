@@ -8,5 +8,5 @@ public struct ClaimToken: Hashable, Sendable {
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// A fresh random token.
-    public static func random() -> ClaimToken { ClaimToken(rawValue: UUID().uuidString) }
+    public static func random() -> ClaimToken { ClaimToken(rawValue: UUID.random().uuidString) }
 }

@@ -101,7 +101,7 @@ struct EventProcessor: Sendable {
         var entries: [Acceptance.Entry] = []
         // One batch shares its arrival time; ids that sort in batch order keep a session's
         // events (WhatsApp sends several per request) in that order.
-        let batch = UUID().uuidString
+        let batch = UUID.random().uuidString
         for (index, (event, flow)) in events.enumerated() {
             let position = String(index)
             let id = "\(batch)-\(String(repeating: "0", count: max(0, 6 - position.count)))\(position)"
