@@ -21,7 +21,9 @@
 # answering /slack/events with an empty 200. Replies delivered per second are the round's
 # replies counted at the fake Slack over the time from the round's start until the last arrived.
 #
-# Last, one Wasm node call on its own (greentic-bench-wasm) with 16 B, 1 KiB and 64 KiB inputs.
+# Last, one Wasm node call on its own (greentic-bench-wasm) with 16 B, 1 KiB and 64 KiB inputs:
+# made in place by a task on the Wasm workers (as the runner's flow runs make them), and handed
+# to a worker from a task elsewhere.
 #
 # Usage: benchmarks/run.sh [--quick] [DURATION (default 15s)] [CONNECTIONS (default 32)] [ROUNDS (default 3)]
 # --quick: a smoke run (3 s, one round). A JSON summary is written to $BENCH_SUMMARY (default
@@ -220,7 +222,7 @@ wasm_calls=20000; [ "$quick" = 1 ] && wasm_calls=2000
 for bytes in 16 1024 65536; do
   "$bin/greentic-bench-wasm" benchmarks/bench-pack/components/echo/component.wat "$wasm_calls" "$bytes" | tee -a "$work/wasm"
 done
-wasm_field() { # payload bytes, field (p50|p99), line (pooled|instantiates) -> µs
+wasm_field() { # payload bytes, field (p50|p99), line ("node call," in place | handed | instantiates) -> µs
   grep -F "$3" "$work/wasm" | awk -v b="$1" -v f="$2" '$0 ~ (" " b "-byte input") { for (i = 1; i <= NF; i++) if ($i == f) print $(i + 1) }' | head -1
 }
 
@@ -241,9 +243,14 @@ cat >"$summary" <<JSON
     "runner": {"rps": $(slack_col 3), "p99_ms": $(slack_col 4), "ratio_percent": $(slack_col 5), "replies_per_s": $(slack_col 6)}
   },
   "wasm_call_us": {
-    "16": {"p50": $(wasm_field 16 p50 pooled), "p99": $(wasm_field 16 p99 pooled)},
-    "1024": {"p50": $(wasm_field 1024 p50 pooled), "p99": $(wasm_field 1024 p99 pooled)},
-    "65536": {"p50": $(wasm_field 65536 p50 pooled), "p99": $(wasm_field 65536 p99 pooled)},
+    "16": {"p50": $(wasm_field 16 p50 "node call,"), "p99": $(wasm_field 16 p99 "node call,")},
+    "1024": {"p50": $(wasm_field 1024 p50 "node call,"), "p99": $(wasm_field 1024 p99 "node call,")},
+    "65536": {"p50": $(wasm_field 65536 p50 "node call,"), "p99": $(wasm_field 65536 p99 "node call,")},
+    "handed_off": {
+      "16": {"p50": $(wasm_field 16 p50 handed), "p99": $(wasm_field 16 p99 handed)},
+      "1024": {"p50": $(wasm_field 1024 p50 handed), "p99": $(wasm_field 1024 p99 handed)},
+      "65536": {"p50": $(wasm_field 65536 p50 handed), "p99": $(wasm_field 65536 p99 handed)}
+    },
     "instantiating_1024": {"p50": $(wasm_field 1024 p50 instantiates), "p99": $(wasm_field 1024 p99 instantiates)},
     "memory_per_instance_kib": $(grep -F instantiates "$work/wasm" | grep -F " 1024-byte" | sed -n 's/.*instance \([0-9]*\) KiB.*/\1/p')
   },

@@ -21,10 +21,8 @@ final class InvocationExecutor {
     private enum Phase { case instantiate, call }
 
     /// Executes one job. The instance goes back to the pool only if the call fully succeeded.
-    func execute(_ job: InvocationJob) -> Result<WasmInvocationResult, WasmError> {
-        let invocation = job.invocation
+    func execute(_ component: CompiledComponent, _ invocation: WasmInvocation) -> Result<WasmInvocationResult, WasmError> {
         var limits = invocation.limits
-        let component = job.component
         // The event's deadline caps the call's own limit; time queued for this worker counted.
         var cutByDeadline = false
         if let deadline = invocation.deadline {

@@ -7,7 +7,8 @@ internal import WasmKit
 /// * One shared `Engine` with fuel metering (lazy translation) for execution, and one with eager
 ///   translation used only to validate modules at ``compile(name:digest:bytes:)``.
 /// * Guest code runs only on a fixed set of dedicated worker threads (``Configuration/workerCount``)
-///   fed by a bounded queue; ``invoke(_:_:)`` suspends until a worker resumes it.
+///   fed by a bounded queue; ``invoke(_:_:)`` suspends until a worker resumes it, or, from a task
+///   already on a worker (``executor``), runs the call in place.
 /// * Each worker pools instances per (``WasmInvocation/instanceKey``, component) and discards an
 ///   instance after any trap, limit or error.
 /// * A watchdog thread enforces wall-clock deadlines by zeroing the running store's fuel.
@@ -29,7 +30,7 @@ public final class WasmRuntime: Sendable {
         self.watchdog = watchdog
         pool = WorkerPool(threadCount: configuration.workerCount, maxQueued: configuration.maxQueuedInvocations) {
             let executor = InvocationExecutor(engine: engine, watchdog: watchdog, configuration: configuration)
-            return { job in executor.execute(job) }
+            return { component, invocation in executor.execute(component, invocation) }
         }
     }
 

@@ -14,7 +14,7 @@ struct InvocationJob: Sendable {
 }
 
 /// A fixed set of dedicated OS threads fed by a bounded, lock-protected queue that is fair
-/// across instance keys (tenant and pack).
+/// across instance keys (tenant and pack), and a task executor.
 ///
 /// Guest code runs only on these threads, never on a Swift-concurrency cooperative thread or an
 /// event loop: WasmKit's `invoke` blocks, and `Store`/`Instance` are thread-confined. Each thread
@@ -23,9 +23,21 @@ struct InvocationJob: Sendable {
 /// Fairness: waiting jobs are kept per key and served round-robin, and one key may occupy at
 /// most `maxRunningPerKey` workers at once (by default all but one), so a tenant whose guests
 /// spin until their timeout never stops another tenant's calls from running.
-final class WorkerPool: Sendable {
-    /// Runs one job on the calling worker thread and returns its outcome.
-    typealias Executor = (InvocationJob) -> Result<WasmInvocationResult, WasmError>
+///
+/// As a `TaskExecutor`, the threads also run the partial tasks of tasks that prefer the pool
+/// (taken before waiting guest calls: they are short and lead to calls). Such a task's guest
+/// call runs in place (``runInline(_:_:)``) when it would be taken at once anyway, with no
+/// hand-off to another thread and back: a pooled call costs its guest run and little else.
+final class WorkerPool: TaskExecutor, Sendable {
+    /// Runs one call on the calling worker thread and returns its outcome.
+    typealias Executor = (CompiledComponent, WasmInvocation) -> Result<WasmInvocationResult, WasmError>
+
+    /// What a worker takes next.
+    private enum Work {
+        /// A partial task of a Swift task that prefers this pool (``withTaskExecutorPreference``).
+        case task(UnownedJob)
+        case invocation(InvocationJob)
+    }
 
     private struct State {
         /// Waiting jobs per key, each FIFO.
@@ -36,6 +48,26 @@ final class WorkerPool: Sendable {
         var running: [String: Int] = [:]
         var queuedCount = 0
         var isShutdown = false
+        /// Partial tasks waiting, FIFO from `taskHead`.
+        var tasks: [UnownedJob] = []
+        var taskHead = 0
+
+        var hasTasks: Bool { taskHead < tasks.count }
+
+        mutating func popTask() -> UnownedJob? {
+            guard hasTasks else { return nil }
+            let job = tasks[taskHead]
+            taskHead += 1
+            if taskHead == tasks.count {
+                tasks.removeAll(keepingCapacity: true)
+                taskHead = 0
+            } else if taskHead >= 64, taskHead * 2 >= tasks.count {
+                // Never empty under steady load: drop the taken half (amortised O(1)).
+                tasks.removeFirst(taskHead)
+                taskHead = 0
+            }
+            return job
+        }
 
         /// Where in ``order`` the first key below its running cap is.
         func firstEligible(cap: Int) -> Int? {
@@ -44,6 +76,7 @@ final class WorkerPool: Sendable {
     }
 
     private let state = Mutex(State())
+    private let inlineCount = Atomic<Int>(0)
     /// Guards nothing but the sleeping of idle workers; `state` holds the data.
     private let wakeUp = NSCondition()
     private let threadCount: Int
@@ -63,16 +96,58 @@ final class WorkerPool: Sendable {
             let thread = Thread { [self] in
                 // Set from inside: on Linux a thread can only name itself.
                 Thread.current.name = "wasm-worker-\(index)"
-                let execute = makeExecutor()
-                while let job = self.next() {
-                    let result = execute(job)
-                    self.finished(job.invocation.instanceKey)
-                    job.continuation.resume(returning: result)
+                let worker = CurrentWorker(pool: self, execute: makeExecutor())
+                worker.install()
+                while let work = self.next() {
+                    switch work {
+                    case .task(let job):
+                        job.runSynchronously(on: self.asUnownedTaskExecutor())
+                    case .invocation(let job):
+                        let result = worker.execute(job.component, job.invocation)
+                        self.finished(job.invocation.instanceKey)
+                        job.continuation.resume(returning: result)
+                    }
                 }
             }
             thread.stackSize = Self.threadStackSize
             thread.start()
         }
+    }
+
+    /// Runs a partial task on a worker (before any waiting guest call); after shutdown, on the
+    /// global executor, so no task is ever stranded.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let accepted = state.withLock { state in
+            guard !state.isShutdown else { return false }
+            state.tasks.append(job)
+            return true
+        }
+        if accepted {
+            signal(all: false)
+        } else {
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+    }
+
+    /// Runs the call on the calling thread when it is one of this pool's workers, no call is
+    /// waiting that a worker could take (so it jumps no queue) and its key is below its cap;
+    /// `nil` otherwise (then ``submit(_:)`` it).
+    func runInline(_ component: CompiledComponent, _ invocation: WasmInvocation) -> Result<WasmInvocationResult, WasmError>? {
+        guard let worker = CurrentWorker.current, worker.pool === self else { return nil }
+        let key = invocation.instanceKey
+        let admitted = state.withLock { state in
+            guard !state.isShutdown, state.firstEligible(cap: maxRunningPerKey) == nil,
+                state.running[key, default: 0] < maxRunningPerKey
+            else { return false }
+            state.running[key, default: 0] += 1
+            return true
+        }
+        guard admitted else { return nil }
+        inlineCount.add(1, ordering: .relaxed)
+        let result = worker.execute(component, invocation)
+        finished(key)
+        return result
     }
 
     /// Enqueues a job, or resumes it at once with `.overloaded` (queue full) or `.shutdown`.
@@ -99,17 +174,23 @@ final class WorkerPool: Sendable {
     /// after their current job. Returns `false` if the pool was already shut down.
     @discardableResult
     func shutdown() -> Bool {
-        let drained: [InvocationJob]? = state.withLock { state in
+        let drained: (calls: [InvocationJob], tasks: [UnownedJob])? = state.withLock { state in
             guard !state.isShutdown else { return nil }
             state.isShutdown = true
             let pending = state.order.flatMap { state.queues[$0] ?? [] }
             state.queues = [:]
             state.order = []
             state.queuedCount = 0
-            return pending
+            let tasks = Array(state.tasks[state.taskHead...])
+            state.tasks = []
+            state.taskHead = 0
+            return (pending, tasks)
         }
         guard let drained else { return false }
-        for job in drained {
+        for task in drained.tasks {
+            globalConcurrentExecutor.enqueue(ExecutorJob(task))
+        }
+        for job in drained.calls {
             job.continuation.resume(returning: .failure(WasmError(.shutdown, "the wasm runtime was shut down")))
         }
         signal(all: true)
@@ -118,6 +199,9 @@ final class WorkerPool: Sendable {
 
     /// Jobs waiting for a worker (for tests and metrics).
     var queuedCount: Int { state.withLock { $0.queuedCount } }
+
+    /// Calls run in place by a task on a worker (for tests and metrics).
+    var inlineCalls: Int { inlineCount.load(ordering: .relaxed) }
 
     private func signal(all: Bool) {
         wakeUp.lock()
@@ -135,10 +219,12 @@ final class WorkerPool: Sendable {
         if waiting { signal(all: false) }
     }
 
-    /// The next eligible job, round-robin over keys below their running cap.
-    private func take() -> (job: InvocationJob?, stop: Bool) {
+    /// The next partial task, else the next eligible call, round-robin over keys below their
+    /// running cap.
+    private func take() -> (work: Work?, stop: Bool) {
         state.withLock { state in
             if state.isShutdown { return (nil, true) }
+            if let task = state.popTask() { return (.task(task), false) }
             guard let position = state.firstEligible(cap: maxRunningPerKey) else {
                 return (nil, false)
             }
@@ -149,7 +235,7 @@ final class WorkerPool: Sendable {
             if !queue.isEmpty { state.order.append(key) }
             state.queuedCount -= 1
             state.running[key, default: 0] += 1
-            return (job, false)
+            return (.invocation(job), false)
         }
     }
 
@@ -166,7 +252,7 @@ final class WorkerPool: Sendable {
     /// Whether a job could be taken now (or the pool is shutting down).
     private func hasEligibleWork() -> Bool {
         state.withLock { state in
-            state.isShutdown || state.firstEligible(cap: maxRunningPerKey) != nil
+            state.isShutdown || state.hasTasks || state.firstEligible(cap: maxRunningPerKey) != nil
         }
     }
 
@@ -174,11 +260,11 @@ final class WorkerPool: Sendable {
     private static let spinChecks = 64
 
     /// Blocks until an eligible job is available; `nil` once the pool is shut down.
-    private func next() -> InvocationJob? {
+    private func next() -> Work? {
         while true {
             let outcome = take()
             if outcome.stop { return nil }
-            if let job = outcome.job { return job }
+            if let work = outcome.work { return work }
             if spinForWork() { continue }
             wakeUp.lock()
             // Re-check under the condition's lock so a signal sent after `take` is not lost.
@@ -186,5 +272,35 @@ final class WorkerPool: Sendable {
             if !ready { wakeUp.wait() }
             wakeUp.unlock()
         }
+    }
+}
+
+/// The worker the current thread is, found through a thread-specific key: lets a guest call
+/// made by a task already running on a worker run right there (``WorkerPool/runInline(_:_:)``).
+final class CurrentWorker: @unchecked Sendable {
+    // @unchecked: only ever used on the worker thread that made it (thread-confined
+    // `execute`); other threads never see it.
+    let pool: WorkerPool
+    let execute: WorkerPool.Executor
+
+    init(pool: WorkerPool, execute: @escaping WorkerPool.Executor) {
+        self.pool = pool
+        self.execute = execute
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { pointer in if let pointer { Unmanaged<CurrentWorker>.fromOpaque(pointer).release() } }
+        return key
+    }()
+
+    /// Makes this the current thread's worker (released when the thread exits).
+    func install() {
+        pthread_setspecific(Self.key, Unmanaged.passRetained(self).toOpaque())
+    }
+
+    static var current: CurrentWorker? {
+        guard let pointer = pthread_getspecific(key) else { return nil }
+        return Unmanaged<CurrentWorker>.fromOpaque(pointer).takeUnretainedValue()
     }
 }

@@ -110,6 +110,62 @@ import Testing
         #expect(late?.code == .shutdown)
     }
 
+    // MARK: - Tasks on the workers (`WasmRuntime.executor`)
+
+    @Test func aTaskOnTheWorkersMakesItsCallsInPlace() async throws {
+        let runtime = makeRuntime(workers: 2)
+        defer { runtime.shutdown() }
+        let stateful = try component(Components.stateful, on: runtime)
+        let seen = try await withTaskExecutorPreference(runtime.executor) {
+            var seen: [UInt32] = []
+            for key in ["a", "a", "b"] { seen.append(u32(try await runtime.invoke(stateful, call(key: key)).output)) }
+            return seen
+        }
+        #expect(seen == [1, 2, 1])
+        #expect(runtime.pool.inlineCalls == 3)
+        // From elsewhere, calls still go through the queue.
+        #expect(u32(try await runtime.invoke(stateful, call(key: "c")).output) == 1)
+        #expect(runtime.pool.inlineCalls == 3)
+    }
+
+    @Test func aTaskOnTheWorkersStillRespectsItsKeysCap() async throws {
+        // Two workers, so one key may run on one at a time.
+        let runtime = makeRuntime(workers: 2)
+        let recorder = LogRecorder()
+        let spin = try component(Components.spin, on: runtime, name: "spin")
+        let echo = try component(Components.echo, on: runtime, name: "echo")
+        let forever = WasmLimits(fuel: .max, timeoutMs: 600_000)
+        async let spinning = wasmError {
+            try await withTaskExecutorPreference(runtime.executor) {
+                _ = try await runtime.invoke(spin, call(key: "a", limits: forever, logger: recorder.logger))
+            }
+        }
+        #expect(try await recorder.waitFor("spinning"))
+        #expect(runtime.pool.inlineCalls == 1)
+        // Key a is at its cap: its next call waits in the queue, although this task runs on
+        // the free worker, which stays free for other keys.
+        async let waiting = wasmError {
+            try await withTaskExecutorPreference(runtime.executor) { _ = try await runtime.invoke(echo, call("1", key: "a")) }
+        }
+        #expect(await waitUntil { runtime.pool.queuedCount == 1 })
+        let other = try await withTaskExecutorPreference(runtime.executor) { try await runtime.invoke(echo, call("5", key: "b")) }
+        #expect(other.output == Array(#"{"payload":5}"#.utf8))
+        #expect(runtime.pool.queuedCount == 1, "key a's second call still waits")
+        runtime.shutdown()
+        #expect(await spinning?.code == .shutdown)
+        #expect(await waiting?.code == .shutdown)
+    }
+
+    @Test func aTaskPreferringAShutDownRuntimeStillRuns() async throws {
+        let runtime = makeRuntime(workers: 1)
+        let echo = try component(Components.echo, on: runtime)
+        runtime.shutdown()
+        let error = await wasmError {
+            try await withTaskExecutorPreference(runtime.executor) { _ = try await runtime.invoke(echo, call("1")) }
+        }
+        #expect(error?.code == .shutdown)
+    }
+
     /// Polls `condition` every 5 ms, up to 2,000 times.
     private func waitUntil(_ condition: () -> Bool) async -> Bool {
         for _ in 0..<2_000 {

@@ -86,6 +86,22 @@ struct ConversationRunner: Sendable {
         logger: EventLogger,
         bookkeeping: @Sendable (FlowResult) -> Bookkeeping
     ) async -> Outcome {
+        // A run that may call guests runs on the Wasm workers, which then make its calls in
+        // place instead of handing each to a worker and back (see `WasmRuntime.executor`).
+        guard !event.runtime.components.isEmpty else {
+            return await attempts(event, now: now, logger: logger, bookkeeping: bookkeeping)
+        }
+        return await withTaskExecutorPreference(dependencies.wasm.executor) {
+            await attempts(event, now: now, logger: logger, bookkeeping: bookkeeping)
+        }
+    }
+
+    private func attempts(
+        _ event: Event,
+        now: @Sendable () -> Date,
+        logger: EventLogger,
+        bookkeeping: @Sendable (FlowResult) -> Bookkeeping
+    ) async -> Outcome {
         // One deadline for the event, FLOW_TIMEOUT from now: it bounds every attempt together
         // (and every component call in them), so the run ends before its claim or lease does.
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(event.runtime.engine.limits.maxWallTimeMs))
@@ -212,7 +228,13 @@ struct ConversationRunner: Sendable {
 
         let outbox: [OutboxMessage]
         do {
-            outbox = try dependencies.planner.plan(output, tenant: runtime.tenant, target: event.reply, runID: UUID().uuidString, now: now)
+            outbox = try dependencies.planner.plan(
+                output,
+                tenant: runtime.tenant,
+                target: event.reply,
+                runID: UUID.random().uuidString,
+                now: now
+            )
         } catch {
             logger.warning("flow produced too many replies", metadata: ["count": .stringConvertible(error.count)])
             return await commitFailure(error.description, bookkeeping: bookkeeping, logger: logger)
