@@ -1,16 +1,15 @@
 import Dispatch
 public import Foundation
 import GRDB
-import NIOPosix
 public import RunnerCore
 
 /// A ``RunnerStore`` in one SQLite file, through GRDB: the embedded backend of a single node,
 /// also safe for several stores (processes) sharing the file.
 ///
-/// The file is opened as a GRDB `DatabasePool` in WAL mode: reads run concurrently on reader
-/// connections while writes are serialised on one writer connection, and every write is an
-/// `IMMEDIATE` transaction that waits up to ``Configuration/busyTimeout`` for another
-/// connection's lock. All SQLite work runs on the store's read threads, GRDB's writer queue (or,
+/// The file is opened as a GRDB `DatabasePool` in WAL mode, for its writer connection, plus
+/// read-only connections of the store's own (``SQLiteReaders``): reads run concurrently on
+/// those while writes are serialised on the writer, and every write is an `IMMEDIATE`
+/// transaction that waits up to ``Configuration/busyTimeout`` for another connection's lock. All SQLite work runs on the readers' threads, GRDB's writer queue (or,
 /// for opening and closing, on a global dispatch queue), never on the Swift cooperative pool.
 ///
 /// Semantics shared with ``InMemoryRunnerStore`` (and checked by `RunnerStoreConformance`):
@@ -49,12 +48,8 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     let writes: SQLiteGroupCommit
     /// A connection of its own for background checkpoints (``checkpoint()``).
     let checkpointer: DatabaseQueue
-    /// The threads reads run on, one per reader connection, each taking its connection with
-    /// GRDB's synchronous `read`: one thread hand-off each way. (GRDB's `async` read takes
-    /// three: to the queue that waits for a free reader, to the reader's queue, and back;
-    /// measured with `benchmarks/run.sh`, the read-only webhook spends a quarter less CPU per
-    /// request this way.)
-    let readThreads: NIOThreadPool
+    /// Every read goes through them.
+    let readers: SQLiteReaders
 
     /// Opens (creating it when missing) the database file at `path` and brings its schema up
     /// to date.
@@ -75,19 +70,14 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
                 config.label = "greentic-runner.store.checkpoint"
                 return try DatabaseQueue(path: path, configuration: config)
             }
+            readers = try await Self.offCooperativePool {
+                try SQLiteReaders(path: path, count: configuration.maximumReaderCount, busyTimeout: configuration.busyTimeout)
+            }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.backend, "cannot open SQLite store at \(path)", cause: error)
         }
-        // Started last: a store that failed to open leaves no threads behind.
-        readThreads = NIOThreadPool(numberOfThreads: max(1, configuration.maximumReaderCount))
-        readThreads.start()
-    }
-
-    deinit {
-        // A store dropped without `close()` still lets its read threads end.
-        readThreads.shutdownGracefully { _ in }
     }
 
     /// Closes the database connections. Every later call on this store fails with
@@ -96,8 +86,9 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         let pool = self.pool
         let checkpointer = self.checkpointer
         do {
-            try? await readThreads.shutdownGracefully()
+            let readers = self.readers
             try await Self.offCooperativePool {
+                try readers.close()
                 try checkpointer.close()
                 try pool.close()
             }
@@ -248,15 +239,14 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
 
     // MARK: - Access helpers
 
-    /// Runs `body` in a read transaction on a read thread (``readThreads``), wrapping every
+    /// Runs `body` in a read transaction on a reader thread (``readers``), wrapping every
     /// non-store error as `.backend`.
     func read<T: Sendable>(
         _ operation: String,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
         do {
-            let pool = self.pool
-            return try await readThreads.runIfActive { try pool.read(body) }
+            return try await readers.read(body)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -302,7 +292,8 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
     private static func openAndMigrate(path: String, configuration: Configuration) throws -> DatabasePool {
         var config = GRDB.Configuration()
         config.busyMode = .timeout(configuration.busyTimeout.timeInterval)
-        config.maximumReaderCount = max(1, configuration.maximumReaderCount)
+        // Reads go through `SQLiteReaders`: the pool's own readers are never opened.
+        config.maximumReaderCount = 1
         config.label = "greentic-runner.store"
         let autoCheckpointPages = max(0, configuration.autoCheckpointPages)
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(autoCheckpointPages)") }

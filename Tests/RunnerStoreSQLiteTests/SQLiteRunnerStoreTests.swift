@@ -288,6 +288,24 @@ struct SQLiteRunnerStoreTests {
         #expect(try await store.resumeRecord(for: Self.record().key, now: Self.at(1)) == nil)
     }
 
+    @Test func readsAnswerFromTheLastCommitWhileAnotherWriterHoldsTheLock() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        // Two readers for twenty concurrent reads; a read that waited for the lock would fail.
+        let store = try await SQLiteRunnerStore(path: path, configuration: .init(busyTimeout: .milliseconds(50), maximumReaderCount: 2))
+        try await store.commit(RunCommit(resume: .save(Self.record(), expectedRevision: nil)))
+        let (holder, release) = try await Self.holdWriteLockUntilReleased(path: path)
+        let revisions = try await withThrowingTaskGroup(of: Int64?.self) { group in
+            for _ in 0..<20 { group.addTask { try await store.resumeRecord(for: Self.record().key, now: Self.at(1))?.revision } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        release()
+        try await holder.value
+        #expect(revisions == Array(repeating: 1, count: 20))
+        try await store.close()
+    }
+
     @Test func corruptRecordsAreReportedOrReplaceable() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
