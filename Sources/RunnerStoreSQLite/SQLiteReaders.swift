@@ -27,6 +27,9 @@ final class SQLiteReaders: Sendable {
         config.readonly = true
         config.busyMode = .timeout(busyTimeout.timeInterval)
         config.label = "greentic-runner.store.reader"
+        // A read whose ROLLBACK failed leaves its transaction open: the next read on that
+        // connection ends it (GRDB's check would stop the process instead).
+        config.allowsUnsafeTransactions = true
         let connections = try (0..<max(1, count)).map { _ in try DatabaseQueue(path: path, configuration: config) }
         all = connections
         idle = Mutex(connections)
@@ -40,32 +43,51 @@ final class SQLiteReaders: Sendable {
     }
 
     /// Runs `body` in a read transaction on a reader thread.
+    ///
+    /// Task cancellation is not observed: a read is short, and bounded by the busy timeout.
+    /// (NIO's cancellable `runIfActive` remembers every read cancelled after it started.)
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await threads.runIfActive { [self] in
-            guard let connection = idle.withLock({ $0.popLast() }) else {
-                // Unreachable: one connection per thread.
-                throw StoreError(.backend, "SQLite store: no free read connection")
-            }
-            defer { idle.withLock { $0.append(connection) } }
-            return try connection.inDatabase { db in
-                try db.execute(cached: "BEGIN DEFERRED TRANSACTION")
-                do {
-                    let value = try body(db)
-                    try db.execute(cached: "COMMIT")
-                    return value
-                } catch {
-                    if !db.isInsideTransaction { throw error }
-                    try? db.execute(cached: "ROLLBACK")
-                    throw error
+        try await withCheckedThrowingContinuation { continuation in
+            threads.submit { [self] state in
+                guard case .active = state else {
+                    continuation.resume(throwing: StoreError(.backend, "SQLite store: closed"))
+                    return
                 }
+                continuation.resume(with: Result { try read(on: body) })
             }
         }
     }
 
-    /// Stops the threads (queued reads fail, running ones finish) and closes the connections.
-    /// Blocks: call it off the cooperative pool.
+    /// Runs `body` in a read transaction on a free connection, on the calling reader thread.
+    private func read<T>(on body: (Database) throws -> T) throws -> T {
+        guard let connection = idle.withLock({ $0.popLast() }) else {
+            // Unreachable: one connection per thread.
+            throw StoreError(.backend, "SQLite store: no free read connection")
+        }
+        defer { idle.withLock { $0.append(connection) } }
+        return try connection.inDatabase { db in
+            if db.isInsideTransaction { try db.execute(cached: "ROLLBACK") }
+            try db.execute(cached: "BEGIN DEFERRED TRANSACTION")
+            do {
+                let value = try body(db)
+                try db.execute(cached: "COMMIT")
+                return value
+            } catch {
+                if !db.isInsideTransaction { throw error }
+                try? db.execute(cached: "ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Stops the threads (queued reads fail, running ones finish) and closes every connection,
+    /// then throws the first error. Blocks: call it off the cooperative pool.
     func close() throws {
-        try? threads.syncShutdownGracefully()
-        for connection in all { try connection.close() }
+        var firstError: (any Error)?
+        do { try threads.syncShutdownGracefully() } catch { firstError = error }
+        for connection in all {
+            do { try connection.close() } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
     }
 }

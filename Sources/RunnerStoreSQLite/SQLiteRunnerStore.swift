@@ -88,9 +88,12 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         do {
             let readers = self.readers
             try await Self.offCooperativePool {
-                try readers.close()
-                try checkpointer.close()
-                try pool.close()
+                // Every connection is closed, whichever fails; the first failure is reported.
+                var firstError: (any Error)?
+                for close in [readers.close, checkpointer.close, pool.close] {
+                    do { try close() } catch { firstError = firstError ?? error }
+                }
+                if let firstError { throw firstError }
             }
         } catch {
             throw StoreError(.backend, "cannot close SQLite store at \(path)", cause: error)

@@ -24,10 +24,12 @@ struct InvocationJob: Sendable {
 /// most `maxRunningPerKey` workers at once (by default all but one), so a tenant whose guests
 /// spin until their timeout never stops another tenant's calls from running.
 ///
-/// As a `TaskExecutor`, the threads also run the partial tasks of tasks that prefer the pool
-/// (taken before waiting guest calls: they are short and lead to calls). Such a task's guest
-/// call runs in place (``runInline(_:_:)``) when it would be taken at once anyway, with no
-/// hand-off to another thread and back: a pooled call costs its guest run and little else.
+/// As a `TaskExecutor`, the threads also run the partial tasks of tasks that prefer the pool,
+/// taking turns with waiting guest calls so neither starves; when every worker is running a
+/// guest, a partial task goes to the global executor instead, so spinning guests never hold up
+/// the rest of a run. Such a task's guest call runs in place (``runInline(_:_:)``) when it
+/// would be taken at once anyway, with no hand-off to another thread and back: a pooled call
+/// costs its guest run and little else.
 final class WorkerPool: TaskExecutor, Sendable {
     /// Runs one call on the calling worker thread and returns its outcome.
     typealias Executor = (CompiledComponent, WasmInvocation) -> Result<WasmInvocationResult, WasmError>
@@ -47,6 +49,8 @@ final class WorkerPool: TaskExecutor, Sendable {
         /// Jobs running per key.
         var running: [String: Int] = [:]
         var queuedCount = 0
+        /// Guest calls running, in place or taken from the queue (one per busy worker).
+        var guestsRunning = 0
         var isShutdown = false
         /// Partial tasks waiting, FIFO from `taskHead`.
         var tasks: [UnownedJob] = []
@@ -98,14 +102,18 @@ final class WorkerPool: TaskExecutor, Sendable {
                 Thread.current.name = "wasm-worker-\(index)"
                 let worker = CurrentWorker(pool: self, execute: makeExecutor())
                 worker.install()
-                while let work = self.next() {
+                // Tasks and waiting calls take turns, so neither starves the other.
+                var preferCall = false
+                while let work = self.next(preferCall: preferCall) {
                     switch work {
                     case .task(let job):
                         job.runSynchronously(on: self.asUnownedTaskExecutor())
+                        preferCall = true
                     case .invocation(let job):
                         let result = worker.execute(job.component, job.invocation)
                         self.finished(job.invocation.instanceKey)
                         job.continuation.resume(returning: result)
+                        preferCall = false
                     }
                 }
             }
@@ -114,12 +122,13 @@ final class WorkerPool: TaskExecutor, Sendable {
         }
     }
 
-    /// Runs a partial task on a worker (before any waiting guest call); after shutdown, on the
-    /// global executor, so no task is ever stranded.
+    /// Runs a partial task on a worker; on the global executor instead when every worker is
+    /// running a guest (so spinning guests never hold up the rest of a run: its store work, its
+    /// answer) or after shutdown (so no task is ever stranded).
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let accepted = state.withLock { state in
-            guard !state.isShutdown else { return false }
+            guard !state.isShutdown, state.guestsRunning < threadCount else { return false }
             state.tasks.append(job)
             return true
         }
@@ -141,6 +150,7 @@ final class WorkerPool: TaskExecutor, Sendable {
                 state.running[key, default: 0] < maxRunningPerKey
             else { return false }
             state.running[key, default: 0] += 1
+            state.guestsRunning += 1
             return true
         }
         guard admitted else { return nil }
@@ -214,18 +224,20 @@ final class WorkerPool: TaskExecutor, Sendable {
         let waiting = state.withLock { state in
             state.running[key, default: 1] -= 1
             if state.running[key] == 0 { state.running[key] = nil }
+            state.guestsRunning -= 1
             return state.queuedCount > 0
         }
         if waiting { signal(all: false) }
     }
 
-    /// The next partial task, else the next eligible call, round-robin over keys below their
-    /// running cap.
-    private func take() -> (work: Work?, stop: Bool) {
+    /// The next partial task or the next eligible call (round-robin over keys below their
+    /// running cap), the call first when `preferCall` and one is eligible.
+    private func take(preferCall: Bool) -> (work: Work?, stop: Bool) {
         state.withLock { state in
             if state.isShutdown { return (nil, true) }
-            if let task = state.popTask() { return (.task(task), false) }
-            guard let position = state.firstEligible(cap: maxRunningPerKey) else {
+            let eligible = state.firstEligible(cap: maxRunningPerKey)
+            if !preferCall || eligible == nil, let task = state.popTask() { return (.task(task), false) }
+            guard let position = eligible else {
                 return (nil, false)
             }
             let key = state.order.remove(at: position)
@@ -235,6 +247,7 @@ final class WorkerPool: TaskExecutor, Sendable {
             if !queue.isEmpty { state.order.append(key) }
             state.queuedCount -= 1
             state.running[key, default: 0] += 1
+            state.guestsRunning += 1
             return (.invocation(job), false)
         }
     }
@@ -260,9 +273,9 @@ final class WorkerPool: TaskExecutor, Sendable {
     private static let spinChecks = 64
 
     /// Blocks until an eligible job is available; `nil` once the pool is shut down.
-    private func next() -> Work? {
+    private func next(preferCall: Bool) -> Work? {
         while true {
-            let outcome = take()
+            let outcome = take(preferCall: preferCall)
             if outcome.stop { return nil }
             if let work = outcome.work { return work }
             if spinForWork() { continue }

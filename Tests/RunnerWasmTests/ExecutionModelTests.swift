@@ -156,6 +156,45 @@ import Testing
         #expect(await waiting?.code == .shutdown)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aTaskRunsElsewhereWhileEveryWorkerRunsAGuest() async throws {
+        let runtime = makeRuntime(workers: 2)
+        let recorder = LogRecorder()
+        let spin = try component(Components.spin, on: runtime, name: "spin")
+        let forever = WasmLimits(fuel: .max, timeoutMs: 600_000)
+        async let a = wasmError { _ = try await runtime.invoke(spin, call(key: "a", limits: forever, logger: recorder.logger)) }
+        async let b = wasmError { _ = try await runtime.invoke(spin, call(key: "b", limits: forever, logger: recorder.logger)) }
+        #expect(await waitUntil { recorder.recorded.filter { $0.message == "spinning" }.count == 2 })
+        // Both workers are taken: a task preferring them still runs its non-guest work.
+        let answer = await withTaskExecutorPreference(runtime.executor) { 6 * 7 }
+        #expect(answer == 42)
+        runtime.shutdown()
+        #expect(await a?.code == .shutdown)
+        #expect(await b?.code == .shutdown)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aWaitingCallIsServedBetweenATasksSteps() async throws {
+        let runtime = makeRuntime(workers: 1)
+        defer { runtime.shutdown() }
+        let echo = try component(Components.echo, on: runtime)
+        let answered = Mutex(false)
+        // A task on the only worker that keeps yielding (each step queued anew), until the call
+        // made from elsewhere was answered or 100,000 steps passed.
+        async let steps: Int = withTaskExecutorPreference(runtime.executor) {
+            var steps = 0
+            while !answered.withLock({ $0 }), steps < 100_000 {
+                await Task.yield()
+                steps += 1
+            }
+            return steps
+        }
+        let reply = try await runtime.invoke(echo, call("3", key: "other"))
+        answered.withLock { $0 = true }
+        #expect(reply.output == Array(#"{"payload":3}"#.utf8))
+        #expect(await steps < 100_000, "the call did not wait for the task to finish")
+    }
+
     @Test func aTaskPreferringAShutDownRuntimeStillRuns() async throws {
         let runtime = makeRuntime(workers: 1)
         let echo = try component(Components.echo, on: runtime)
