@@ -65,3 +65,13 @@ extension DatabaseValueConvertible where Self: StatementColumnConvertible {
         try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 }
+
+/// Runs every one of `steps` (closing connections, stopping threads) whichever fails, then
+/// throws the first failure: one failed close never leaves the others open.
+func closeEach(_ steps: [() throws -> Void]) throws {
+    var firstError: (any Error)?
+    for step in steps {
+        do { try step() } catch { firstError = firstError ?? error }
+    }
+    if let firstError { throw firstError }
+}

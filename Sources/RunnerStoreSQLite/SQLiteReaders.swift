@@ -83,11 +83,6 @@ final class SQLiteReaders: Sendable {
     /// Stops the threads (queued reads fail, running ones finish) and closes every connection,
     /// then throws the first error. Blocks: call it off the cooperative pool.
     func close() throws {
-        var firstError: (any Error)?
-        do { try threads.syncShutdownGracefully() } catch { firstError = error }
-        for connection in all {
-            do { try connection.close() } catch { firstError = firstError ?? error }
-        }
-        if let firstError { throw firstError }
+        try closeEach([threads.syncShutdownGracefully] + all.map { $0.close })
     }
 }

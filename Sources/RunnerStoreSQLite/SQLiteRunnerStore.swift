@@ -9,8 +9,9 @@ public import RunnerCore
 /// The file is opened as a GRDB `DatabasePool` in WAL mode, for its writer connection, plus
 /// read-only connections of the store's own (``SQLiteReaders``): reads run concurrently on
 /// those while writes are serialised on the writer, and every write is an `IMMEDIATE`
-/// transaction that waits up to ``Configuration/busyTimeout`` for another connection's lock. All SQLite work runs on the readers' threads, GRDB's writer queue (or,
-/// for opening and closing, on a global dispatch queue), never on the Swift cooperative pool.
+/// transaction that waits up to ``Configuration/busyTimeout`` for another connection's lock.
+/// All SQLite work runs on the readers' threads or GRDB's writer queue (or, for opening and
+/// closing, on a global dispatch queue), never on the Swift cooperative pool.
 ///
 /// Semantics shared with ``InMemoryRunnerStore`` (and checked by `RunnerStoreConformance`):
 /// times are stored as epoch milliseconds (sub-millisecond precision is rounded away); a resume
@@ -88,12 +89,7 @@ public final class SQLiteRunnerStore: RunnerStore, Sendable {
         do {
             let readers = self.readers
             try await Self.offCooperativePool {
-                // Every connection is closed, whichever fails; the first failure is reported.
-                var firstError: (any Error)?
-                for close in [readers.close, checkpointer.close, pool.close] {
-                    do { try close() } catch { firstError = firstError ?? error }
-                }
-                if let firstError { throw firstError }
+                try closeEach([readers.close, checkpointer.close, pool.close])
             }
         } catch {
             throw StoreError(.backend, "cannot close SQLite store at \(path)", cause: error)
