@@ -221,7 +221,7 @@ public struct RunnerHost: Service {
                 inbox: inbox,
                 sessions: configuration.sessions,
                 maxPayloadBytes: configuration.flowLimits.maxPayloadBytes,
-                outboxNudge: { outbox.nudge() },
+                outboxNudge: { outbox.nudge(tenant: $0) },
                 now: now,
                 logger: logger
             )

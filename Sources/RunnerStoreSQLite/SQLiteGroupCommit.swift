@@ -88,7 +88,7 @@ final class SQLiteGroupCommit: Sendable {
                 } catch {
                     // The failed write could not be undone on its own: end the whole
                     // transaction, so `drain` fails the group and nothing of it is kept.
-                    try? db.execute(sql: "ROLLBACK")
+                    try? db.execute(cached: "ROLLBACK TRANSACTION")
                 }
             }
             throw error
@@ -116,7 +116,10 @@ final class SQLiteGroupCommit: Sendable {
         var answers: [@Sendable ((any Error)?) -> Void] = []
         answers.reserveCapacity(jobs.count)
         do {
-            try db.inTransaction(.immediate) {
+            // BEGIN and COMMIT from the statement cache: GRDB's `inTransaction` compiles both
+            // on every call, which cost more than most groups' writes.
+            try db.execute(cached: "BEGIN IMMEDIATE TRANSACTION")
+            do {
                 for job in jobs {
                     answers.append(job.run(db))
                     // SQLite rolls the whole transaction back on some errors (full disk, I/O
@@ -125,7 +128,12 @@ final class SQLiteGroupCommit: Sendable {
                         throw StoreError(.backend, "SQLite rolled back the group's transaction")
                     }
                 }
-                return .commit
+                try db.execute(cached: "COMMIT TRANSACTION")
+            } catch {
+                // A failed COMMIT (or a failed write that ended the transaction) leaves nothing
+                // to keep: roll back whatever is still open, so the next group starts clean.
+                if db.isInsideTransaction { try? db.execute(cached: "ROLLBACK TRANSACTION") }
+                throw error
             }
         } catch {
             for answer in answers { answer(error) }

@@ -12,53 +12,58 @@ extension SQLiteRunnerStore {
         return try await write("lease outbox messages") { db in
             let abandoned = try Self.resolveAbandonedSends(request.abandoned, nowMS: nowMS, db)
             guard request.limit > 0 else { return OutboxLeaseBatch(abandoned: abandoned) }
-            let exclusion =
-                excluded.isEmpty ? "" : "AND o.tenant NOT IN (\(Array(repeating: "?", count: excluded.count).joined(separator: ", ")))"
-            // Read a few times the limit, so a tenant at its room does not crowd out the others.
-            let window = request.limit.multipliedReportingOverflow(by: 8).overflow ? Int.max : request.limit * 8
-            // Two walks in delivery order, each stopping after `window` rows: messages whose
-            // lease ran out before a send started, and due pending ones (through `outbox_queue`,
-            // so a backlog is not sorted on every lease). Only a conversation's first undelivered
-            // message qualifies. The walks read the ordering columns only; just the leased
-            // messages are decoded.
+            // The full tenants as one JSON array argument, so both walks are one statement text
+            // each and come from the statement cache (compiling them cost more than running them).
+            let exclusion = JSONValue.array(excluded.map { .string($0) }).serializedString()
+            // Two walks in delivery order, merged as they are read: messages whose lease ran out
+            // before a send started, and due pending ones (through `outbox_queue`, so a backlog
+            // is not sorted on every lease). Only a conversation's first undelivered message
+            // qualifies. The walks read the ordering columns only and stop as soon as the batch
+            // is full, or once `lookAhead` rows in a row belonged to tenants the batch filled to
+            // their room: a tenant with a backlog does not hide another's messages queued
+            // shortly behind its own, yet a lease for one free slot reads a few dozen rows, not
+            // the backlog. (Tenants at their room before the lease are left out by the query.)
             let head = """
-                \(exclusion)
+                AND o.tenant NOT IN (SELECT value FROM json_each(?))
                 AND NOT EXISTS (
                   SELECT 1 FROM outbox e
                   WHERE e.tenant = o.tenant AND e.provider = o.provider AND e.conversation = o.conversation
                     AND e.state IN ('pending', 'leased', 'sending')
                     AND (e.created_at, e.sequence, e.id) < (o.created_at, o.sequence, o.id))
                 ORDER BY o.created_at, o.sequence, o.id
-                LIMIT ?
                 """
-            func walk(_ condition: String) throws -> [Candidate] {
-                var arguments: StatementArguments = [nowMS]
-                arguments += StatementArguments(excluded)
-                arguments += [window]
-                return try Row.fetchAll(
-                    db,
-                    sql: "SELECT o.id, o.tenant, o.created_at, o.sequence FROM outbox o INDEXED BY outbox_queue WHERE \(condition) \(head)",
-                    arguments: arguments
-                ).map { row in
-                    do {
-                        return Candidate(
-                            id: try row.decode(atIndex: 0),
-                            tenant: try row.decode(atIndex: 1),
-                            createdAt: try row.decode(atIndex: 2),
-                            sequence: try row.decode(atIndex: 3)
-                        )
-                    } catch {
-                        throw StoreError(.corrupt, "outbox holds a row with unexpected ordering columns", cause: error)
-                    }
-                }
+            func walk(_ condition: String) throws -> CandidateWalk {
+                CandidateWalk(
+                    try Row.fetchCursor(
+                        db.cachedStatement(
+                            sql:
+                                "SELECT o.id, o.tenant, o.created_at, o.sequence FROM outbox o INDEXED BY outbox_queue WHERE \(condition) \(head)"
+                        ),
+                        arguments: [nowMS, exclusion]
+                    )
+                )
             }
-            var candidates = try walk("o.state = 'leased' AND o.lease_until <= ?") + walk("o.state = 'pending' AND o.next_attempt_at <= ?")
-            candidates.sort { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
-            var leases: [OutboxLease] = []
+            var expired = try walk("o.state = 'leased' AND o.lease_until <= ?")
+            var due = try walk("o.state = 'pending' AND o.next_attempt_at <= ?")
+            let lookAhead = 32
+            var chosen: [Candidate] = []
             var taken: [String: Int] = [:]
-            for candidate in candidates where leases.count < request.limit {
-                guard taken[candidate.tenant, default: 0] < request.room(for: candidate.tenant) else { continue }
+            var skipped = 0
+            while chosen.count < request.limit, skipped < lookAhead {
+                guard let candidate = try CandidateWalk.next(from: &expired, or: &due) else { break }
+                guard taken[candidate.tenant, default: 0] < request.room(for: candidate.tenant) else {
+                    skipped += 1
+                    continue
+                }
+                skipped = 0
                 taken[candidate.tenant, default: 0] += 1
+                chosen.append(candidate)
+            }
+            // The walks end before anything is written.
+            expired.close()
+            due.close()
+            var leases: [OutboxLease] = []
+            for candidate in chosen {
                 guard
                     let row = try Row.fetchOne(
                         db,
@@ -84,6 +89,74 @@ extension SQLiteRunnerStore {
         var tenant: String
         var createdAt: Int64
         var sequence: Int64
+
+        /// Delivery order.
+        func precedes(_ other: Candidate) -> Bool {
+            (createdAt, sequence, id) < (other.createdAt, other.sequence, other.id)
+        }
+    }
+
+    /// One lease walk, read a row at a time with the next row looked at but not yet taken.
+    private struct CandidateWalk {
+        private var cursor: RowCursor?
+        private var peeked: Candidate??
+
+        init(_ cursor: RowCursor) {
+            self.cursor = cursor
+        }
+
+        /// The next candidate without taking it (`nil`: the walk is over).
+        mutating func peek() throws -> Candidate? {
+            if let peeked { return peeked }
+            let next = try cursor?.next().map(Self.candidate)
+            peeked = .some(next)
+            return next
+        }
+
+        /// Takes the candidate ``peek()`` returned.
+        mutating func take() {
+            peeked = nil
+        }
+
+        /// Ends the walk (its statement is reset, so writes may follow).
+        mutating func close() {
+            cursor = nil
+            peeked = .some(nil)
+        }
+
+        /// The earlier of the two walks' next candidates, taken.
+        static func next(from first: inout CandidateWalk, or second: inout CandidateWalk) throws -> Candidate? {
+            switch (try first.peek(), try second.peek()) {
+            case (let a?, let b?):
+                if a.precedes(b) {
+                    first.take()
+                    return a
+                }
+                second.take()
+                return b
+            case (let a?, nil):
+                first.take()
+                return a
+            case (nil, let b?):
+                second.take()
+                return b
+            case (nil, nil):
+                return nil
+            }
+        }
+
+        private static func candidate(_ row: Row) throws -> Candidate {
+            do {
+                return Candidate(
+                    id: try row.decode(atIndex: 0),
+                    tenant: try row.decode(atIndex: 1),
+                    createdAt: try row.decode(atIndex: 2),
+                    sequence: try row.decode(atIndex: 3)
+                )
+            } catch {
+                throw StoreError(.corrupt, "outbox holds a row with unexpected ordering columns", cause: error)
+            }
+        }
     }
 
     /// Dead-letters (or makes due again) every send whose lease ran out; returns them.

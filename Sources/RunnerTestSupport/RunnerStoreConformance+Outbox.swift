@@ -53,6 +53,18 @@ extension RunnerStoreConformance {
         #expect(try await leaseIDs(store, now: 30_000, leaseUntil: 40_000) == ["first", "second", "third", "later", "other-tenant"])
     }
 
+    func outboxLeaseFindsAnotherTenantBehindOnesBacklog(_ store: any RunnerStore) async throws {
+        // Tenant a has twenty replies queued (each its own conversation, so each is a head),
+        // tenant b one behind them. A lease for one of a's and one more finds b's.
+        var messages = (0..<20).map { Fixture.outbox("a-\($0)", createdAt: 1_000, sequence: $0, conversation: "chat-\($0)") }
+        messages.append(Fixture.outbox("b", createdAt: 1_000, sequence: 20, tenant: "tenant-b"))
+        try await store.commit(RunCommit(outbox: messages))
+        #expect(
+            try await lease(store, now: 2_000, limit: 2, leaseUntil: 9_000, maxPerTenant: 1).leases.map(\.id) == ["a-0", "b"],
+            "a tenant filled to its room does not hide another tenant's reply queued behind its backlog"
+        )
+    }
+
     func outboxFinishOutcomes(_ store: any RunnerStore) async throws {
         try await store.commit(
             RunCommit(outbox: [

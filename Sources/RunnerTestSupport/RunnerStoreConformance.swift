@@ -80,6 +80,7 @@ public struct RunnerStoreConformance: Sendable {
         // Outbox
         case outboxCommitThenLease
         case outboxLeaseHonoursDueTimeLimitAndExclusions
+        case outboxLeaseFindsAnotherTenantBehindOnesBacklog
         case outboxFinishOutcomes
         case outboxLeaseIsFencedByItsToken
         case outboxKeepsConversationOrderAcrossBatches
@@ -176,6 +177,7 @@ public struct RunnerStoreConformance: Sendable {
         case .dedupeUnclaimedDuplicateWritesNothing: try await dedupeUnclaimedDuplicateWritesNothing(store)
         case .outboxCommitThenLease: try await outboxCommitThenLease(store)
         case .outboxLeaseHonoursDueTimeLimitAndExclusions: try await outboxLeaseHonoursDueTimeLimitAndExclusions(store)
+        case .outboxLeaseFindsAnotherTenantBehindOnesBacklog: try await outboxLeaseFindsAnotherTenantBehindOnesBacklog(store)
         case .outboxFinishOutcomes: try await outboxFinishOutcomes(store)
         case .outboxLeaseIsFencedByItsToken: try await outboxLeaseIsFencedByItsToken(store)
         case .outboxKeepsConversationOrderAcrossBatches: try await outboxKeepsConversationOrderAcrossBatches(store)

@@ -14,17 +14,19 @@ import Testing
 @Suite("Outbox dispatcher")
 struct OutboxDispatcherTests {
     struct Setup {
-        let store: any RunnerStore = InMemoryRunnerStore()
+        let store: any RunnerStore
         let clock = ManualClock()
         let channel: RecordingChannel
         let dispatcher: OutboxDispatcher
 
         init(
+            store: any RunnerStore = InMemoryRunnerStore(),
             configuration: OutboxDispatcher.Configuration = .init(),
             channel: RecordingChannel = RecordingChannel(),
             tenantLimit: RateLimit = RateLimit(perSecond: 1000, burst: 1000),
             conversationLimit: RateLimit? = RateLimit(perSecond: 1000, burst: 1000)
         ) {
+            self.store = store
             self.channel = channel
             var logger = Logger(label: "test.outbox")
             logger.logLevel = .critical
@@ -100,6 +102,33 @@ struct OutboxDispatcherTests {
         setup.channel.gate.open()
         #expect(await report.delivered == 2)
         #expect(Set(setup.channel.sentTexts) == ["stuck", "meanwhile"])
+    }
+
+    @Test func aNudgeForATenantAtItsRoomLeasesNothingUntilOneOfItsSendsFinishes() async throws {
+        let store = InstrumentedStore()
+        let setup = Setup(store: store, configuration: .init(pollIntervalMs: 3_600_000, tenantConcurrency: 1))
+        setup.channel.gate.close()
+        try await setup.queue(setup.message("a1", chat: "x", tenant: "a"))
+        async let report = setup.dispatcher.drain()
+        #expect(try await eventuallyTrue { setup.channel.gate.arrived == 1 })
+        let leases = store.outboxLeaseCalls
+
+        // Tenant a is at its room: its new reply waits for a1, and no lease walks its backlog.
+        try await setup.queue(setup.message("a2", chat: "y", tenant: "a"))
+        setup.dispatcher.nudge(tenant: "a")
+        #expect(try await eventuallyTrue { !setup.dispatcher.hasUnansweredNudges })
+        #expect(store.outboxLeaseCalls == leases, "no lease for a tenant without room")
+
+        // Tenant b has room: its reply is leased and sent while a1 hangs.
+        try await setup.queue(setup.message("b1", chat: "z", tenant: "b"))
+        setup.dispatcher.nudge(tenant: "b")
+        #expect(try await eventuallyTrue { setup.channel.gate.arrived == 2 })
+        #expect(store.outboxLeaseCalls == leases + 1)
+
+        // a1 finishes: a2 goes out.
+        setup.channel.gate.open()
+        #expect(await report.delivered == 3)
+        #expect(Set(setup.channel.sentTexts) == ["a1", "a2", "b1"])
     }
 
     @Test func backoffDoublesUpToItsCapAndDeadLettersAfterMaxAttempts() async throws {

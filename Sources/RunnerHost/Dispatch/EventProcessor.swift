@@ -34,8 +34,8 @@ struct EventProcessor: Sendable {
         var sessions: RunnerHostConfiguration.Sessions
         /// Largest flow input, once normalised (`FLOW_MAX_PAYLOAD_BYTES`).
         var maxPayloadBytes: Int
-        /// Wakes the outbox dispatcher after a commit queued replies.
-        var outboxNudge: @Sendable () -> Void
+        /// Wakes the outbox dispatcher after a commit queued replies of a tenant.
+        var outboxNudge: @Sendable (_ tenant: String) -> Void
         var now: @Sendable () -> Date
         var logger: Logger
     }
@@ -77,7 +77,7 @@ struct EventProcessor: Sendable {
         }
         switch outcome {
         case .ran(let output, let replies):
-            if replies > 0 { dependencies.outboxNudge() }
+            if replies > 0 { dependencies.outboxNudge(runtime.tenant) }
             return adapter.response(for: .ran(output: output))
         case .flowFailed(let message):
             return adapter.response(for: .flowFailed(message))
@@ -161,7 +161,7 @@ struct EventProcessor: Sendable {
                 )
             }
         }
-        if queuedAcknowledgements { dependencies.outboxNudge() }
+        if queuedAcknowledgements { dependencies.outboxNudge(runtime.tenant) }
         return answer
     }
 
@@ -239,7 +239,7 @@ struct EventProcessor: Sendable {
         }
         switch outcome {
         case .ran(_, let replies):
-            if replies > 0 { dependencies.outboxNudge() }
+            if replies > 0 { dependencies.outboxNudge(event.tenant) }
         case .flowFailed(let message):
             logger.warning("the flow failed; the event is recorded as failed", metadata: ["error": .string(message)])
         case .unavailable(let message):

@@ -3,6 +3,7 @@ internal import Logging
 internal import RunnerCore
 public import RunnerIngress
 public import ServiceLifecycle
+internal import Synchronization
 
 /// Delivers queued replies from the durable outbox through each channel's API.
 ///
@@ -109,6 +110,15 @@ public final class OutboxDispatcher: Service, Sendable {
     private let loop = TriggeredLoop()
     /// Wakes a drain waiting on slow sends when new replies are queued.
     private let doorbell = Doorbell()
+    /// The tenants whose replies were queued since the drain last looked (``nudge(tenant:)``).
+    private let nudges = Mutex(Nudges())
+
+    /// Who queued replies since the drain last looked.
+    struct Nudges: Sendable {
+        /// A nudge that named no tenant: anything may be due.
+        var anyTenant = false
+        var tenants: Set<String> = []
+    }
 
     init(
         store: any RunnerStore,
@@ -130,8 +140,24 @@ public final class OutboxDispatcher: Service, Sendable {
         self.logger = logger
     }
 
-    /// Asks for a drain as soon as possible (coalesced).
+    /// Asks for a drain as soon as possible (coalesced): something may be due for any tenant.
     func nudge() {
+        nudges.withLock { $0.anyTenant = true }
+        loop.nudge()
+        doorbell.ring()
+    }
+
+    /// Whether a nudge is waiting for a running drain to look at it (for tests).
+    var hasUnansweredNudges: Bool {
+        nudges.withLock { $0.anyTenant || !$0.tenants.isEmpty }
+    }
+
+    /// Asks for a drain after a commit queued replies of `tenant`. While a drain runs, such a
+    /// nudge leases only when the tenant has room for another send: a tenant at its
+    /// ``Configuration/tenantConcurrency`` gets its next reply leased when one of its sends
+    /// finishes, and a lease that could take nothing would still walk the tenant's backlog.
+    func nudge(tenant: String) {
+        nudges.withLock { _ = $0.tenants.insert(tenant) }
         loop.nudge()
         doorbell.ring()
     }
@@ -149,7 +175,8 @@ public final class OutboxDispatcher: Service, Sendable {
     func drain() async -> DrainReport {
         enum Wake: Sendable {
             case finished(tenant: String, Outcome)
-            case nudgedOrTick
+            case nudged
+            case tick
         }
         var report = DrainReport()
         let doorbell = self.doorbell
@@ -159,11 +186,15 @@ public final class OutboxDispatcher: Service, Sendable {
             var running = 0
             var waking = false
             var mayLease = true
+            // This drain looks at everything due: nudges made before it are answered.
+            nudges.withLock { $0 = Nudges() }
             while true {
                 if mayLease, running < configuration.concurrency, !Task.isCancelled, !Task.isShuttingDownGracefully {
                     let room = inFlight.mapValues { configuration.tenantConcurrency - $0 }
                     let leases = await lease(limit: configuration.concurrency - running, room: room, report: &report)
-                    mayLease = !leases.isEmpty
+                    // Whatever was leasable now was taken (up to the free slots, which a full
+                    // batch used up): the next lease waits for a finish, a nudge or a tick.
+                    mayLease = false
                     for lease in leases {
                         running += 1
                         inFlight[lease.message.tenant, default: 0] += 1
@@ -176,13 +207,19 @@ public final class OutboxDispatcher: Service, Sendable {
                 if !waking, !Task.isCancelled {
                     waking = true
                     group.addTask {
-                        await withTaskGroup(of: Void.self) { either in
-                            either.addTask { await doorbell.wait() }
-                            either.addTask { try? await Task.sleep(for: tick) }
-                            await either.next()
+                        await withTaskGroup(of: Wake.self) { either in
+                            either.addTask {
+                                await doorbell.wait()
+                                return .nudged
+                            }
+                            either.addTask {
+                                try? await Task.sleep(for: tick)
+                                return .tick
+                            }
+                            let first = await either.next() ?? .tick
                             either.cancelAll()
+                            return first
                         }
-                        return .nudgedOrTick
                     }
                 }
                 guard let wake = await group.next() else { break }
@@ -191,12 +228,23 @@ public final class OutboxDispatcher: Service, Sendable {
                     running -= 1
                     inFlight[tenant, default: 1] -= 1
                     report.record(outcome)
-                case .nudgedOrTick:
+                    // It may have unblocked the next message of its conversation.
+                    mayLease = true
+                case .nudged:
                     waking = false
+                    // New replies: worth a lease only if one of their tenants has room.
+                    let nudged = nudges.withLock { nudges in
+                        defer { nudges = Nudges() }
+                        return nudges
+                    }
+                    let tenantConcurrency = configuration.tenantConcurrency
+                    mayLease =
+                        mayLease || nudged.anyTenant || nudged.tenants.contains { inFlight[$0, default: 0] < tenantConcurrency }
+                case .tick:
+                    waking = false
+                    // Messages left by a crash, another node, or a retry come due.
+                    mayLease = true
                 }
-                // A finished send may have unblocked the next message of its conversation, and
-                // a nudge or tick may have brought new ones.
-                mayLease = true
             }
             group.cancelAll()
         }

@@ -10,6 +10,10 @@ final class InstrumentedStore: RunnerStore {
     private let count = Mutex(0)
     private let refusing = Mutex((on: false, refused: 0))
     private let timerEvents = Mutex((accepted: [InboxEvent](), completed: [String](), cursorReads: 0))
+    private let outboxLeases = Mutex(0)
+
+    /// Calls of `leaseOutbox` so far.
+    var outboxLeaseCalls: Int { outboxLeases.withLock { $0 } }
 
     /// Timer events accepted so far (each tick once, however many schedulers noticed it).
     var acceptedTimerEvents: [InboxEvent] { timerEvents.withLock { $0.accepted } }
@@ -84,7 +88,8 @@ final class InstrumentedStore: RunnerStore {
     }
 
     func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch {
-        await inner.leaseOutbox(request)
+        outboxLeases.withLock { $0 += 1 }
+        return await inner.leaseOutbox(request)
     }
 
     func startDelivery(_ lease: OutboxLease, now: Date) async throws(StoreError) -> Bool {
