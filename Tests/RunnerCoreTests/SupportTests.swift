@@ -70,6 +70,23 @@ struct SecurityHelperTests {
         }
     }
 
+    @Test func timeOrderedUUIDsAreVersion7AndSortByTheirMillisecond() throws {
+        // RFC 9562's example: 2022-02-22 19:22:22 UTC is 0x017F22E279B0 ms since 1970.
+        let example = Date(timeIntervalSince1970: 1_645_557_742)
+        let uuid = UUID.timeOrdered(at: example)
+        #expect(uuid.uuidString.hasPrefix("017F22E2-79B0-7"))
+        #expect(uuid.uuid.8 >> 6 == 0b10)
+
+        // Ten ids in each of 100 milliseconds (mid-millisecond, clear of rounding).
+        let drawn = (0..<1000).map { UUID.timeOrdered(at: example.addingTimeInterval((Double($0 / 10) + 0.5) / 1000)) }
+        #expect(Set(drawn).count == drawn.count, "random within one millisecond")
+        let strings = drawn.map(\.uuidString)
+        for (earlier, later) in zip(strings, strings.dropFirst(10)) {
+            #expect(earlier < later, "a later millisecond sorts after")
+        }
+        #expect(UUID.timeOrdered(at: Date(timeIntervalSince1970: -5)).uuidString.hasPrefix("00000000-0000-7"))
+    }
+
     @Test func hexRoundTrip() {
         #expect(Hex.encode([0x00, 0xAB, 0xFF]) == "00abff")
         #expect(Hex.decode("00ABff") == [0x00, 0xAB, 0xFF])

@@ -232,7 +232,8 @@ struct ConversationRunner: Sendable {
                 output,
                 tenant: runtime.tenant,
                 target: event.reply,
-                runID: UUID.random().uuidString,
+                // Time-ordered: the outbox's rows are appended to its table.
+                runID: UUID.timeOrdered(at: now).uuidString,
                 now: now
             )
         } catch {

@@ -100,8 +100,9 @@ struct EventProcessor: Sendable {
         let leaseToSelf = dependencies.queue.hasCapacity
         var entries: [Acceptance.Entry] = []
         // One batch shares its arrival time; ids that sort in batch order keep a session's
-        // events (WhatsApp sends several per request) in that order.
-        let batch = UUID.random().uuidString
+        // events (WhatsApp sends several per request) in that order. Time-ordered, so the
+        // inbox's rows are appended to its table rather than scattered over it.
+        let batch = UUID.timeOrdered(at: now).uuidString
         for (index, (event, flow)) in events.enumerated() {
             let position = String(index)
             let id = "\(batch)-\(String(repeating: "0", count: max(0, 6 - position.count)))\(position)"
