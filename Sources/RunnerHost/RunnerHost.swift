@@ -221,7 +221,7 @@ public struct RunnerHost: Service {
                 inbox: inbox,
                 sessions: configuration.sessions,
                 maxPayloadBytes: configuration.flowLimits.maxPayloadBytes,
-                outboxNudge: { outbox.nudge(tenant: $0) },
+                replies: ReplyHandOff(outbox),
                 now: now,
                 logger: logger
             )

@@ -11,9 +11,10 @@ extension PostgresRunnerStore {
     /// Each compare-and-swap is a single statement that locks its row (a conditional `UPDATE`,
     /// or an upsert that increments), so two nodes committing on the same session or scope
     /// serialise on that row and the later one sees the earlier one's revision and fails.
-    public func commit(_ commit: RunCommit) async throws(StoreError) {
-        guard !commit.isEmpty else { return }
-        try await transaction("commit run") { connection in
+    @discardableResult
+    public func commit(_ commit: RunCommit) async throws(StoreError) -> [OutboxLease] {
+        guard !commit.isEmpty else { return [] }
+        return try await transaction("commit run") { connection in
             if let completion = commit.dedupe {
                 try await Self.complete(completion, connection, self.logger)
             }
@@ -28,6 +29,8 @@ extension PostgresRunnerStore {
             for message in commit.outbox {
                 try await Self.enqueue(message, connection, self.logger)
             }
+            guard let replyLease = commit.replyLease else { return [] }
+            return try await Self.leaseReplies(commit.outbox, replyLease, connection, self.logger)
         }
     }
 

@@ -216,6 +216,48 @@ extension PostgresRunnerStore {
 
     /// Queues `message` inside a transaction; an id already queued violates the primary key
     /// and fails the whole transaction.
+    /// Leases the just-queued `messages` that are due and head their conversation (see
+    /// ``RunnerStore/commit(_:)``). Each check holds the conversation's advisory lock until the
+    /// transaction ends, so two commits queueing replies to one conversation at once do not
+    /// both see theirs as its head: the later one waits and then sees the earlier one's row.
+    static func leaseReplies(
+        _ messages: [OutboxMessage],
+        _ replyLease: RunCommit.ReplyLease,
+        _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> [OutboxLease] {
+        var leases: [OutboxLease] = []
+        let ordered = messages.sorted { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
+        for message in ordered where leases.count < replyLease.limit && message.nextAttemptAt <= message.createdAt {
+            let conversation = message.target.conversation
+            let lockKey =
+                "outbox \(message.tenant.utf8.count):\(message.tenant)\(message.target.provider.utf8.count):\(message.target.provider)\(conversation)"
+            try await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(lockKey), 0))", logger)
+            let rows = try await connection.rows(
+                """
+                SELECT EXISTS (
+                  SELECT 1 FROM outbox e
+                  WHERE e.tenant = \(message.tenant) AND e.provider = \(message.target.provider) AND e.conversation = \(conversation)
+                    AND e.state IN ('pending', 'leased', 'sending')
+                    AND (e.created_at, e.sequence, e.id) < (\(message.createdAt.epochMilliseconds), \(message.sequence), \(message.id)))
+                """,
+                logger
+            )
+            let waiting = try rows.first?.decodeStored(Bool.self, table: "outbox") ?? true
+            guard !waiting else { continue }
+            let token = ClaimToken.random()
+            try await connection.execute(
+                """
+                UPDATE outbox SET state = 'leased', lease_token = \(token.rawValue), lease_until = \(replyLease.until.epochMilliseconds)
+                WHERE id = \(message.id)
+                """,
+                logger
+            )
+            leases.append(OutboxLease(message: message, token: token, leaseUntil: replyLease.until))
+        }
+        return leases
+    }
+
     static func enqueue(_ message: OutboxMessage, _ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.execute(
             """

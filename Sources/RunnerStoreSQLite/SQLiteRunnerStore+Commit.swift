@@ -7,9 +7,10 @@ extension SQLiteRunnerStore {
     /// the resume compare-and-swap, the state revisions and the inbox lease, then state and
     /// outbox messages are written; the first failure throws and rolls the whole transaction
     /// back.
-    public func commit(_ commit: RunCommit) async throws(StoreError) {
-        guard !commit.isEmpty else { return }
-        try await write("commit run") { db in
+    @discardableResult
+    public func commit(_ commit: RunCommit) async throws(StoreError) -> [OutboxLease] {
+        guard !commit.isEmpty else { return [] }
+        return try await write("commit run") { db in
             if let completion = commit.dedupe {
                 try Self.complete(completion, db)
             }
@@ -24,6 +25,8 @@ extension SQLiteRunnerStore {
             for message in commit.outbox {
                 try Self.enqueue(message, db)
             }
+            guard let replyLease = commit.replyLease else { return [] }
+            return try Self.leaseReplies(commit.outbox, replyLease, db)
         }
     }
 

@@ -331,6 +331,37 @@ extension SQLiteRunnerStore {
 
     /// Queues `message` inside a transaction; an id already queued violates the primary key
     /// and fails the whole transaction.
+    /// Leases the just-queued `messages` that are due and head their conversation (see
+    /// ``RunnerStore/commit(_:)``).
+    static func leaseReplies(_ messages: [OutboxMessage], _ replyLease: RunCommit.ReplyLease, _ db: Database) throws -> [OutboxLease] {
+        var leases: [OutboxLease] = []
+        let ordered = messages.sorted { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
+        for message in ordered where leases.count < replyLease.limit && message.nextAttemptAt <= message.createdAt {
+            let waiting = try Bool.fetchOne(
+                db,
+                cached: """
+                    SELECT EXISTS (
+                      SELECT 1 FROM outbox e
+                      WHERE e.tenant = ? AND e.provider = ? AND e.conversation = ?
+                        AND e.state IN ('pending', 'leased', 'sending')
+                        AND (e.created_at, e.sequence, e.id) < (?, ?, ?))
+                    """,
+                arguments: [
+                    message.tenant, message.target.provider, message.target.conversation,
+                    message.createdAt.epochMilliseconds, message.sequence, message.id,
+                ]
+            )
+            guard waiting == false else { continue }
+            let token = ClaimToken.random()
+            try db.execute(
+                cached: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
+                arguments: [token.rawValue, replyLease.until.epochMilliseconds, message.id]
+            )
+            leases.append(OutboxLease(message: message, token: token, leaseUntil: replyLease.until))
+        }
+        return leases
+    }
+
     static func enqueue(_ message: OutboxMessage, _ db: Database) throws {
         try db.execute(
             cached: """

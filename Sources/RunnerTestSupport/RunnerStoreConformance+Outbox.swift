@@ -65,6 +65,61 @@ extension RunnerStoreConformance {
         )
     }
 
+    func outboxCommitLeasesItsRepliesToTheCommitter(_ store: any RunnerStore) async throws {
+        #expect(try await store.commit(RunCommit(outbox: [Fixture.outbox("plain", conversation: "p")])).isEmpty, "no lease asked")
+        let leased = try await store.commit(
+            RunCommit(
+                outbox: [
+                    Fixture.outbox("a2", createdAt: 1_000, sequence: 1, conversation: "a"),
+                    Fixture.outbox("a1", createdAt: 1_000, sequence: 0, conversation: "a"),
+                    Fixture.outbox("b1", createdAt: 1_000, sequence: 2, conversation: "b"),
+                    Fixture.outbox("p2", createdAt: 1_000, sequence: 3, conversation: "p"),
+                    Fixture.outbox("later", createdAt: 1_000, sequence: 4, nextAttemptAt: 5_000, conversation: "c"),
+                ],
+                replyLease: .init(until: Fixture.at(60_000), limit: 10)
+            )
+        )
+        #expect(leased.map(\.id) == ["a1", "b1"], "the due heads, in delivery order: a2 waits for a1, p2 for plain")
+        #expect(leased.allSatisfy { $0.leaseUntil == Fixture.at(60_000) && $0.message.attempts == 0 })
+        #expect(Set(leased.map(\.token)).count == 2)
+        #expect(
+            try await leaseIDs(store, now: 5_000, leaseUntil: 9_000) == ["plain", "later"],
+            "the commit's leases hold: leaseOutbox takes only what the commit left"
+        )
+
+        let one = try await store.commit(
+            RunCommit(
+                outbox: [
+                    Fixture.outbox("d1", createdAt: 2_000, conversation: "d"),
+                    Fixture.outbox("e1", createdAt: 2_000, sequence: 1, conversation: "e"),
+                ],
+                replyLease: .init(until: Fixture.at(60_000), limit: 1)
+            )
+        )
+        #expect(one.map(\.id) == ["d1"], "at most the limit")
+        #expect(try await leaseIDs(store, now: 5_000, leaseUntil: 9_000) == ["e1"])
+
+        // The commit's lease is a lease like any other: fenced, and its conversation's next
+        // reply goes once it is delivered.
+        let a1 = try #require(leased.first)
+        #expect(try await store.startDelivery(a1, now: Fixture.at(2_000)))
+        #expect(try await store.finishOutbox(a1, outcome: .delivered, now: Fixture.at(2_001)))
+        #expect(try await leaseIDs(store, now: 5_000, leaseUntil: 9_000) == ["a2"])
+        #expect(
+            try await store.commit(
+                RunCommit(
+                    outbox: [Fixture.outbox("b2", createdAt: 3_000, conversation: "b")],
+                    replyLease: .init(until: Fixture.at(60_000), limit: 10)
+                )
+            ).isEmpty,
+            "b1 is still undelivered"
+        )
+        #expect(
+            try await leaseIDs(store, now: 60_000, leaseUntil: 90_000) == ["plain", "a2", "b1", "later", "d1", "e1"],
+            "a commit's lease runs out like any other (p2 and b2 still wait behind plain and b1)"
+        )
+    }
+
     func outboxFinishOutcomes(_ store: any RunnerStore) async throws {
         try await store.commit(
             RunCommit(outbox: [

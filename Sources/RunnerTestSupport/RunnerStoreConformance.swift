@@ -81,6 +81,7 @@ public struct RunnerStoreConformance: Sendable {
         case outboxCommitThenLease
         case outboxLeaseHonoursDueTimeLimitAndExclusions
         case outboxLeaseFindsAnotherTenantBehindOnesBacklog
+        case outboxCommitLeasesItsRepliesToTheCommitter
         case outboxFinishOutcomes
         case outboxLeaseIsFencedByItsToken
         case outboxKeepsConversationOrderAcrossBatches
@@ -178,6 +179,7 @@ public struct RunnerStoreConformance: Sendable {
         case .outboxCommitThenLease: try await outboxCommitThenLease(store)
         case .outboxLeaseHonoursDueTimeLimitAndExclusions: try await outboxLeaseHonoursDueTimeLimitAndExclusions(store)
         case .outboxLeaseFindsAnotherTenantBehindOnesBacklog: try await outboxLeaseFindsAnotherTenantBehindOnesBacklog(store)
+        case .outboxCommitLeasesItsRepliesToTheCommitter: try await outboxCommitLeasesItsRepliesToTheCommitter(store)
         case .outboxFinishOutcomes: try await outboxFinishOutcomes(store)
         case .outboxLeaseIsFencedByItsToken: try await outboxLeaseIsFencedByItsToken(store)
         case .outboxKeepsConversationOrderAcrossBatches: try await outboxKeepsConversationOrderAcrossBatches(store)

@@ -131,6 +131,49 @@ struct OutboxDispatcherTests {
         #expect(Set(setup.channel.sentTexts) == ["a1", "a2", "b1"])
     }
 
+    @Test func aReplyLeasedInItsRunsCommitIsSentWithoutAnotherLease() async throws {
+        let store = InstrumentedStore()
+        // No poll tick during the test: only the hand-off can start a round.
+        let setup = Setup(store: store, configuration: .init(pollIntervalMs: 3_600_000, tenantConcurrency: 1))
+        #expect(setup.dispatcher.replyLease(for: "demo", now: setup.clock.now) == nil, "no hand-off while the service is not running")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await setup.dispatcher.run() }
+            #expect(try await eventuallyTrue { setup.dispatcher.replyLease(for: "demo", now: setup.clock.now) != nil })
+            let replyLease = try #require(setup.dispatcher.replyLease(for: "demo", now: setup.clock.now))
+            #expect(replyLease == .init(until: setup.clock.now.addingTimeInterval(65), limit: 1))
+
+            setup.channel.gate.close()
+            let leased = try await store.commit(RunCommit(outbox: [setup.message("hello")], replyLease: replyLease))
+            #expect(leased.map(\.id) == ["hello"])
+            setup.dispatcher.handOff(leased)
+            #expect(try await eventuallyTrue { setup.channel.gate.arrived == 1 })
+            #expect(setup.dispatcher.replyLease(for: "demo", now: setup.clock.now) == nil, "the tenant is at its room")
+            #expect(setup.dispatcher.replyLease(for: "other", now: setup.clock.now) != nil)
+            setup.channel.gate.open()
+
+            #expect(try await eventuallyTrue { setup.channel.sentTexts == ["hello"] })
+            #expect(try await eventuallyTrue { setup.dispatcher.replyLease(for: "demo", now: setup.clock.now) != nil })
+            #expect(try await store.queueCounts().outbox == OutboxCounts(), "delivered and recorded")
+            #expect(store.outboxLeaseCalls == 0, "the commit's lease was the only one")
+            group.cancelAll()
+        }
+    }
+
+    @Test func aReplyLeasedInACommitWhoseNodeDiedGoesOutOnceItsLeaseEnds() async throws {
+        let setup = Setup()
+        // The run's commit leased the reply to its node, which died before handing it over.
+        let leased = try await setup.store.commit(
+            RunCommit(outbox: [setup.message("orphan")], replyLease: .init(until: setup.clock.now.addingTimeInterval(65), limit: 1))
+        )
+        #expect(leased.count == 1)
+        #expect(await setup.dispatcher.drain() == .init(), "another node leaves it alone while the lease lasts")
+        setup.clock.advance(by: 65)
+        #expect(await setup.dispatcher.drain().delivered == 1, "then it is leased and sent: not lost")
+        setup.clock.advance(by: 3600)
+        #expect(await setup.dispatcher.drain() == .init())
+        #expect(setup.channel.sentTexts == ["orphan"], "and sent once")
+    }
+
     @Test func backoffDoublesUpToItsCapAndDeadLettersAfterMaxAttempts() async throws {
         let configuration = OutboxDispatcher.Configuration(maxAttempts: 5, backoffBaseMs: 1000, backoffMaxMs: 4000)
         let setup = Setup(configuration: configuration)

@@ -208,6 +208,26 @@ extension InMemoryRunnerStore {
         }
     }
 
+    /// Leases the just-queued `messages` that are due and head their conversation (see
+    /// ``RunnerStore/commit(_:)``).
+    func leaseReplies(_ messages: [OutboxMessage], _ replyLease: RunCommit.ReplyLease) -> [OutboxLease] {
+        var leases: [OutboxLease] = []
+        let candidates = messages.compactMap { outbox[$0.id] }.sorted(by: OutboxEntry.precedes)
+        for var entry in candidates where leases.count < replyLease.limit && entry.message.nextAttemptAt <= entry.message.createdAt {
+            let isHead = !outbox.values.contains { other in
+                other.isQueued && other.conversationKey == entry.conversationKey && OutboxEntry.precedes(other, entry)
+            }
+            guard isHead else { continue }
+            let token = ClaimToken.random()
+            entry.state = .leased
+            entry.token = token
+            entry.leaseUntil = replyLease.until
+            outbox[entry.message.id] = entry
+            leases.append(OutboxLease(message: entry.message, token: token, leaseUntil: replyLease.until))
+        }
+        return leases
+    }
+
     public func leaseOutbox(_ request: OutboxLeaseRequest) -> OutboxLeaseBatch {
         var abandoned: [OutboxMessage] = []
         for (id, var entry) in outbox where entry.state == .sending && (entry.leaseUntil ?? .distantPast) <= request.now {

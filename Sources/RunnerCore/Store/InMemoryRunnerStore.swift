@@ -96,7 +96,8 @@ public actor InMemoryRunnerStore: RunnerStore {
         }
     }
 
-    public func commit(_ commit: RunCommit) throws(StoreError) {
+    @discardableResult
+    public func commit(_ commit: RunCommit) throws(StoreError) -> [OutboxLease] {
         // Check everything first, then apply: an actor method runs without interleaving, so
         // nothing is written when a check fails. The dedupe completion goes first: a
         // duplicate is a duplicate whatever else it conflicts with.
@@ -149,6 +150,8 @@ public actor InMemoryRunnerStore: RunnerStore {
         for message in commit.outbox {
             outbox[message.id] = OutboxEntry(message: message)
         }
+        guard let replyLease = commit.replyLease else { return [] }
+        return leaseReplies(commit.outbox, replyLease)
     }
 
     @discardableResult

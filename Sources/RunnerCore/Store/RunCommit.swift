@@ -66,6 +66,20 @@ public struct RunCommit: Sendable {
         }
     }
 
+    /// Leases the commit's replies to the committing node, so it sends them without leasing
+    /// them from the store again (``RunnerStore/commit(_:)`` returns the leases).
+    public struct ReplyLease: Sendable, Hashable {
+        /// The leases end here.
+        public var until: Date
+        /// Most replies leased.
+        public var limit: Int
+
+        public init(until: Date, limit: Int) {
+            self.until = until
+            self.limit = limit
+        }
+    }
+
     public var resume: ResumeChange
     public var stateWrites: [StateWrite]
     /// The revision of each state scope as the run read it: the commit fails with
@@ -77,6 +91,9 @@ public struct RunCommit: Sendable {
     public var inbox: InboxCompletion?
     /// Replies to deliver, queued atomically with the rest.
     public var outbox: [OutboxMessage]
+    /// Lease the replies that can go at once to the caller (see ``ReplyLease``); `nil` queues
+    /// them all for ``RunnerStore/leaseOutbox(_:)``.
+    public var replyLease: ReplyLease?
     /// When the run committed: stamps the state scopes it touches, so session state written
     /// longer ago than the session TTL can be purged (``RunnerStore/purgeExpired(now:idleStateBefore:)``).
     /// `nil` leaves their stamps as they were.
@@ -89,8 +106,10 @@ public struct RunCommit: Sendable {
         dedupe: DedupeCompletion? = nil,
         inbox: InboxCompletion? = nil,
         outbox: [OutboxMessage] = [],
+        replyLease: ReplyLease? = nil,
         committedAt: Date? = nil
     ) {
+        self.replyLease = replyLease
         self.committedAt = committedAt
         self.inbox = inbox
         self.resume = resume

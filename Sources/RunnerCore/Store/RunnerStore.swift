@@ -51,7 +51,13 @@ public protocol RunnerStore: Sendable {
     ///   when an unclaimed dedupe completion finds its key live. The dedupe completion is
     ///   checked first. In every case nothing was written.
     ///   A completed inbox event whose outcome is `failed` stays until its retention ends.
-    func commit(_ commit: RunCommit) async throws(StoreError)
+    /// - Returns: with ``RunCommit/replyLease``, the replies stored leased to the caller until
+    ///   its date, in delivery order: of the commit's due replies (`nextAttemptAt` not after
+    ///   `createdAt`), those that are the first undelivered message of their conversation, up
+    ///   to its limit, exactly as ``leaseOutbox(_:)`` would lease them. The others stay
+    ///   pending. Without it, nothing is leased and the result is empty.
+    @discardableResult
+    func commit(_ commit: RunCommit) async throws(StoreError) -> [OutboxLease]
 
     /// Records events acknowledged to their provider, in one transaction: per entry, its
     /// dedupe record (answering redeliveries with `acceptance.response`), its inbox row and its

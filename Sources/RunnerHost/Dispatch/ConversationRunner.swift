@@ -54,16 +54,19 @@ struct ConversationRunner: Sendable {
         case failed(String)
     }
 
-    /// The event's own records, committed with its run.
+    /// The event's own records, committed with its run, and whether its replies are leased to
+    /// this node in that commit (so the outbox sends them without leasing them again).
     struct Bookkeeping: Sendable {
         var dedupe: RunCommit.DedupeCompletion?
         var inbox: RunCommit.InboxCompletion?
+        var replyLease: RunCommit.ReplyLease?
     }
 
     /// What happened.
     enum Outcome: Sendable {
-        /// The run and its bookkeeping were committed; `replies` rows were queued.
-        case ran(output: JSONValue, replies: Int)
+        /// The run and its bookkeeping were committed; `replies` rows were queued, of which
+        /// `leased` are leased to this node (``Bookkeeping/replyLease``).
+        case ran(output: JSONValue, replies: Int, leased: [OutboxLease])
         /// The flow failed; its bookkeeping was committed.
         case flowFailed(String)
         /// Nothing was committed: the store failed, or the session kept changing.
@@ -252,10 +255,12 @@ struct ConversationRunner: Sendable {
             dedupe: records.dedupe,
             inbox: records.inbox,
             outbox: outbox,
+            replyLease: outbox.isEmpty ? nil : records.replyLease,
             committedAt: now
         )
+        let leased: [OutboxLease]
         do {
-            if !commit.isEmpty { try await store.commit(commit) }
+            leased = commit.isEmpty ? [] : try await store.commit(commit)
         } catch  where error.code == .revisionConflict || error.code == .duplicate {
             // A duplicate committed first: the next attempt reads its answer and replays it.
             return .conflict
@@ -266,7 +271,7 @@ struct ConversationRunner: Sendable {
             logger.error("committing the run failed", metadata: ["error": .string(error.description)])
             return .done(.unavailable(error.description))
         }
-        return .done(.ran(output: output, replies: outbox.count))
+        return .done(.ran(output: output, replies: outbox.count, leased: leased))
     }
 
     /// Commits a failed run's bookkeeping alone (its recorded failure).

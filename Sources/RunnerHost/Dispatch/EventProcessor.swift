@@ -34,8 +34,8 @@ struct EventProcessor: Sendable {
         var sessions: RunnerHostConfiguration.Sessions
         /// Largest flow input, once normalised (`FLOW_MAX_PAYLOAD_BYTES`).
         var maxPayloadBytes: Int
-        /// Wakes the outbox dispatcher after a commit queued replies of a tenant.
-        var outboxNudge: @Sendable (_ tenant: String) -> Void
+        /// Hands the replies a run's commit queued to the outbox dispatcher.
+        var replies: ReplyHandOff
         var now: @Sendable () -> Date
         var logger: Logger
     }
@@ -55,6 +55,7 @@ struct EventProcessor: Sendable {
         let key = event.dedupe.map { DedupeKey(tenant: runtime.tenant, namespace: $0.namespace, id: $0.id) }
         let gate = dependencies.gate
         let clock = dependencies.now
+        let replyLease = dependencies.replies.lease
         // No claim before the run: nothing a run does before its commit reaches outside the
         // store (replies go through the outbox, in the commit), so the answer is recorded
         // with the run. A recorded answer is read before running and replayed; of duplicates
@@ -72,12 +73,15 @@ struct EventProcessor: Sendable {
             now: clock,
             logger: logger
         ) { result in
-            guard let key else { return .init() }
-            return .init(dedupe: gate.completion(key, response: adapter.response(for: result.dispatchOutcome), now: clock()))
+            guard let key else { return .init(replyLease: replyLease(runtime.tenant, clock())) }
+            return .init(
+                dedupe: gate.completion(key, response: adapter.response(for: result.dispatchOutcome), now: clock()),
+                replyLease: replyLease(runtime.tenant, clock())
+            )
         }
         switch outcome {
-        case .ran(let output, let replies):
-            if replies > 0 { dependencies.outboxNudge(runtime.tenant) }
+        case .ran(let output, let replies, let leased):
+            dependencies.replies.queued(replies: replies, leased: leased, tenant: runtime.tenant)
             return adapter.response(for: .ran(output: output))
         case .flowFailed(let message):
             return adapter.response(for: .flowFailed(message))
@@ -162,7 +166,7 @@ struct EventProcessor: Sendable {
                 )
             }
         }
-        if queuedAcknowledgements { dependencies.outboxNudge(runtime.tenant) }
+        if queuedAcknowledgements { dependencies.replies.nudge(runtime.tenant) }
         return answer
     }
 
@@ -225,9 +229,10 @@ struct EventProcessor: Sendable {
             ),
             now: dependencies.now,
             logger: logger
-        ) { [now = dependencies.now] result in
+        ) { [now = dependencies.now, replyLease = dependencies.replies.lease] result in
             switch result {
-            case .ran: .init(inbox: .init(id: event.id, token: lease.token, outcome: .done))
+            case .ran:
+                .init(inbox: .init(id: event.id, token: lease.token, outcome: .done), replyLease: replyLease(event.tenant, now()))
             case .failed(let message):
                 .init(
                     inbox: .init(
@@ -239,8 +244,8 @@ struct EventProcessor: Sendable {
             }
         }
         switch outcome {
-        case .ran(_, let replies):
-            if replies > 0 { dependencies.outboxNudge(event.tenant) }
+        case .ran(_, let replies, let leased):
+            dependencies.replies.queued(replies: replies, leased: leased, tenant: event.tenant)
         case .flowFailed(let message):
             logger.warning("the flow failed; the event is recorded as failed", metadata: ["error": .string(message)])
         case .unavailable(let message):

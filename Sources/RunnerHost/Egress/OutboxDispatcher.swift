@@ -112,6 +112,28 @@ public final class OutboxDispatcher: Service, Sendable {
     private let doorbell = Doorbell()
     /// The tenants whose replies were queued since the drain last looked (``nudge(tenant:)``).
     private let nudges = Mutex(Nudges())
+    /// Sends in flight, and replies handed over by their run's commit.
+    private let slots = Mutex(Slots())
+
+    /// Sends in flight and hand-offs waiting, shared by the drain and the event processor.
+    struct Slots: Sendable {
+        /// Whether the service runs (hand-offs would otherwise wait for their lease to run out).
+        var running = false
+        var sending = 0
+        var inFlight: [String: Int] = [:]
+        var handed: [OutboxLease] = []
+
+        mutating func started(_ tenant: String) {
+            sending += 1
+            inFlight[tenant, default: 0] += 1
+        }
+
+        mutating func finished(_ tenant: String) {
+            sending -= 1
+            let left = inFlight[tenant, default: 1] - 1
+            inFlight[tenant] = left > 0 ? left : nil
+        }
+    }
 
     /// Who queued replies since the drain last looked.
     struct Nudges: Sendable {
@@ -163,16 +185,47 @@ public final class OutboxDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        try await loop.run(every: .milliseconds(configuration.pollIntervalMs)) { await drain() }
+        slots.withLock { $0.running = true }
+        defer { slots.withLock { $0.running = false } }
+        // A round started by a hand-off alone sends what was handed over and leases nothing:
+        // a lease then could only find what a nudge or the tick would bring.
+        try await loop.run(every: .milliseconds(configuration.pollIntervalMs)) { ticked in
+            await drain(leasing: ticked || hasUnansweredNudges)
+        }
+    }
+
+    /// The lease a run's commit should take on its replies so this node sends them at once
+    /// (``handOff(_:)``), or `nil` when the dispatcher is not running or has no slot for the
+    /// tenant: then the replies wait in the store for a lease of the drain.
+    func replyLease(for tenant: String, now: Date) -> RunCommit.ReplyLease? {
+        slots.withLock { slots in
+            guard slots.running else { return nil }
+            let tenantBusy = slots.inFlight[tenant, default: 0] + slots.handed.count { $0.message.tenant == tenant }
+            guard slots.sending + slots.handed.count < configuration.concurrency, tenantBusy < configuration.tenantConcurrency else {
+                return nil
+            }
+            return RunCommit.ReplyLease(until: now.addingTimeInterval(Double(configuration.leaseSeconds)), limit: 1)
+        }
+    }
+
+    /// Sends replies a run's commit leased to this node (``replyLease(for:now:)``): the drain
+    /// starts them before it leases anything, within ``Configuration/concurrency``.
+    func handOff(_ leases: [OutboxLease]) {
+        guard !leases.isEmpty else { return }
+        slots.withLock { $0.handed.append(contentsOf: leases) }
+        loop.nudge()
+        doorbell.ring()
     }
 
     /// Delivers every message that is due, with at most ``Configuration/concurrency`` sends in
     /// flight, until none is left to lease. While sends are in flight it leases again when one
     /// finishes, when nudged and on every poll tick, so a hung send never holds up other
-    /// replies. Graceful shutdown stops the leasing; sends in flight finish. One drain runs at a
-    /// time (the service's loop is serial): two would wake each other's ``Doorbell`` waits.
+    /// replies. Replies handed over by their run's commit start first, without a lease; with
+    /// `leasing` false the drain leases only once something wakes it.
+    /// Graceful shutdown stops the leasing; sends in flight finish. One drain runs at a time
+    /// (the service's loop is serial): two would wake each other's ``Doorbell`` waits.
     @discardableResult
-    func drain() async -> DrainReport {
+    func drain(leasing: Bool = true) async -> DrainReport {
         enum Wake: Sendable {
             case finished(tenant: String, Outcome)
             case nudged
@@ -181,27 +234,66 @@ public final class OutboxDispatcher: Service, Sendable {
         var report = DrainReport()
         let doorbell = self.doorbell
         let tick = Duration.milliseconds(configuration.pollIntervalMs)
+        let concurrency = configuration.concurrency
+        let tenantConcurrency = configuration.tenantConcurrency
         await withTaskGroup(of: Wake.self) { group in
-            var inFlight: [String: Int] = [:]
-            var running = 0
             var waking = false
-            var mayLease = true
-            // This drain looks at everything due: nudges made before it are answered.
-            nudges.withLock { $0 = Nudges() }
+            var mayLease = leasing
+            // Tenants whose replies may wait in the store unleased: nudged, and not answered
+            // yet by a lease that ran while nothing of theirs was in flight here (a reply queued
+            // behind one of this node's sends becomes leasable when that send finishes, so a
+            // finish leases again only for them). A leasing drain looks at everything; the
+            // nudges made before it are its first lease's to answer.
+            var owed = takeNudges()
+            owed.anyTenant = owed.anyTenant || leasing
+            func start(_ lease: OutboxLease) {
+                group.addTask { .finished(tenant: lease.message.tenant, await self.deliver(lease)) }
+            }
             while true {
-                if mayLease, running < configuration.concurrency, !Task.isCancelled, !Task.isShuttingDownGracefully {
-                    let room = inFlight.mapValues { configuration.tenantConcurrency - $0 }
-                    let leases = await lease(limit: configuration.concurrency - running, room: room, report: &report)
+                // Replies their run's commit leased to this node: no lease needed. Within the
+                // caps like any send; the others wait here for a slot of their tenant.
+                let handed = slots.withLock { slots in
+                    var taken: [OutboxLease] = []
+                    var waiting: [OutboxLease] = []
+                    for lease in slots.handed {
+                        let tenant = lease.message.tenant
+                        if slots.sending < concurrency, slots.inFlight[tenant, default: 0] < tenantConcurrency {
+                            slots.started(tenant)
+                            taken.append(lease)
+                        } else {
+                            waiting.append(lease)
+                        }
+                    }
+                    slots.handed = waiting
+                    return taken
+                }
+                for lease in handed { start(lease) }
+                let (sending, inFlight) = slots.withLock { ($0.sending, $0.inFlight) }
+                // Worth a lease only if something owed could be taken: a lease that leaves a
+                // tenant at its room out still walks that tenant's backlog.
+                let leasable = owed.anyTenant || owed.tenants.contains { inFlight[$0, default: 0] < tenantConcurrency }
+                if mayLease, leasable, sending < concurrency, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    let limit = concurrency - sending
+                    let leases = await lease(limit: limit, room: inFlight.mapValues { tenantConcurrency - $0 }, report: &report)
                     // Whatever was leasable now was taken (up to the free slots, which a full
                     // batch used up): the next lease waits for a finish, a nudge or a tick.
                     mayLease = false
-                    for lease in leases {
-                        running += 1
-                        inFlight[lease.message.tenant, default: 0] += 1
-                        group.addTask { .finished(tenant: lease.message.tenant, await self.deliver(lease)) }
+                    // What may still wait: replies behind this node's sends (now including
+                    // these), of owed tenants. A batch that did not fill every free slot took
+                    // everything else there was to take.
+                    var busy = inFlight
+                    for lease in leases { busy[lease.message.tenant, default: 0] += 1 }
+                    if owed.anyTenant, leases.count < limit {
+                        owed.anyTenant = false
+                        owed.tenants.formUnion(busy.keys)
                     }
+                    owed.tenants = owed.tenants.filter { busy[$0, default: 0] > 0 }
+                    slots.withLock { slots in
+                        for lease in leases { slots.started(lease.message.tenant) }
+                    }
+                    for lease in leases { start(lease) }
                 }
-                guard running > 0 else { break }
+                guard slots.withLock({ $0.sending }) > 0 else { break }
                 // Once cancelled, only the sends in flight are awaited (a waker would return at
                 // once, over and over).
                 if !waking, !Task.isCancelled {
@@ -225,30 +317,35 @@ public final class OutboxDispatcher: Service, Sendable {
                 guard let wake = await group.next() else { break }
                 switch wake {
                 case .finished(let tenant, let outcome):
-                    running -= 1
-                    inFlight[tenant, default: 1] -= 1
+                    slots.withLock { $0.finished(tenant) }
                     report.record(outcome)
-                    // It may have unblocked the next message of its conversation.
+                    // It may have unblocked a reply of its tenant waiting behind it.
                     mayLease = true
                 case .nudged:
                     waking = false
-                    // New replies: worth a lease only if one of their tenants has room.
-                    let nudged = nudges.withLock { nudges in
-                        defer { nudges = Nudges() }
-                        return nudges
-                    }
-                    let tenantConcurrency = configuration.tenantConcurrency
-                    mayLease =
-                        mayLease || nudged.anyTenant || nudged.tenants.contains { inFlight[$0, default: 0] < tenantConcurrency }
+                    // New replies (or hand-offs, taken above).
+                    let nudged = takeNudges()
+                    owed.anyTenant = owed.anyTenant || nudged.anyTenant
+                    owed.tenants.formUnion(nudged.tenants)
+                    mayLease = true
                 case .tick:
                     waking = false
                     // Messages left by a crash, another node, or a retry come due.
                     mayLease = true
+                    owed.anyTenant = true
                 }
             }
             group.cancelAll()
         }
         return report
+    }
+
+    /// The nudges since the last look, cleared.
+    private func takeNudges() -> Nudges {
+        nudges.withLock { nudges in
+            defer { nudges = Nudges() }
+            return nudges
+        }
     }
 
     private func lease(limit: Int, room: [String: Int], report: inout DrainReport) async -> [OutboxLease] {

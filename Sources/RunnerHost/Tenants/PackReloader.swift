@@ -71,7 +71,7 @@ final class PackReloader: Service, Sendable {
     func run() async throws {
         initialContinuation.yield(await reload())
         initialContinuation.finish()
-        try await loop.run(every: refreshInterval) { await reload() }
+        try await loop.run(every: refreshInterval) { _ in await reload() }
     }
 
     /// The outcome of one reload, for logs and tests.

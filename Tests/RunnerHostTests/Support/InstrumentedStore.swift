@@ -59,11 +59,13 @@ final class InstrumentedStore: RunnerStore {
         await inner.release(key, token: token)
     }
 
-    func commit(_ commit: RunCommit) async throws(StoreError) {
-        try await inner.commit(commit)
+    @discardableResult
+    func commit(_ commit: RunCommit) async throws(StoreError) -> [OutboxLease] {
+        let leases = try await inner.commit(commit)
         if let completion = commit.inbox, completion.id.hasPrefix("timer/") {
             timerEvents.withLock { $0.completed.append(completion.id) }
         }
+        return leases
     }
 
     func accept(_ acceptance: Acceptance, now: Date) async throws(StoreError) -> [AcceptOutcome] {
