@@ -213,19 +213,25 @@ extension InMemoryRunnerStore {
     func leaseReplies(_ messages: [OutboxMessage], _ replyLease: RunCommit.ReplyLease) -> [OutboxLease] {
         var leases: [OutboxLease] = []
         let candidates = messages.compactMap { outbox[$0.id] }.sorted(by: OutboxEntry.precedes)
-        for var entry in candidates where leases.count < replyLease.limit && entry.message.nextAttemptAt <= entry.message.createdAt {
+        for entry in candidates where leases.count < replyLease.limit && entry.message.nextAttemptAt <= entry.message.createdAt {
             let isHead = !outbox.values.contains { other in
                 other.isQueued && other.conversationKey == entry.conversationKey && OutboxEntry.precedes(other, entry)
             }
             guard isHead else { continue }
-            let token = ClaimToken.random()
-            entry.state = .leased
-            entry.token = token
-            entry.leaseUntil = replyLease.until
-            outbox[entry.message.id] = entry
-            leases.append(OutboxLease(message: entry.message, token: token, leaseUntil: replyLease.until))
+            leases.append(lease(entry, until: replyLease.until))
         }
         return leases
+    }
+
+    /// Leases `entry` with a new token.
+    private func lease(_ entry: OutboxEntry, until leaseUntil: Date) -> OutboxLease {
+        var entry = entry
+        let token = ClaimToken.random()
+        entry.state = .leased
+        entry.token = token
+        entry.leaseUntil = leaseUntil
+        outbox[entry.message.id] = entry
+        return OutboxLease(message: entry.message, token: token, leaseUntil: leaseUntil)
     }
 
     public func leaseOutbox(_ request: OutboxLeaseRequest) -> OutboxLeaseBatch {
@@ -258,16 +264,11 @@ extension InMemoryRunnerStore {
             .sorted(by: OutboxEntry.precedes)
         var taken: [String: Int] = [:]
         var leases: [OutboxLease] = []
-        for var entry in due where leases.count < request.limit {
+        for entry in due where leases.count < request.limit {
             let tenant = entry.message.tenant
             guard taken[tenant, default: 0] < request.room(for: tenant) else { continue }
             taken[tenant, default: 0] += 1
-            let token = ClaimToken.random()
-            entry.state = .leased
-            entry.token = token
-            entry.leaseUntil = request.leaseUntil
-            outbox[entry.message.id] = entry
-            leases.append(OutboxLease(message: entry.message, token: token, leaseUntil: request.leaseUntil))
+            leases.append(lease(entry, until: request.leaseUntil))
         }
         return OutboxLeaseBatch(leases: leases, abandoned: abandoned)
     }
