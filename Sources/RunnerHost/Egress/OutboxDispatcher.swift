@@ -251,22 +251,9 @@ public final class OutboxDispatcher: Service, Sendable {
             }
             while true {
                 // Replies their run's commit leased to this node: no lease needed. Within the
-                // caps like any send; the others wait here for a slot of their tenant.
-                let handed = slots.withLock { slots in
-                    var taken: [OutboxLease] = []
-                    var waiting: [OutboxLease] = []
-                    for lease in slots.handed {
-                        let tenant = lease.message.tenant
-                        if slots.sending < concurrency, slots.inFlight[tenant, default: 0] < tenantConcurrency {
-                            slots.started(tenant)
-                            taken.append(lease)
-                        } else {
-                            waiting.append(lease)
-                        }
-                    }
-                    slots.handed = waiting
-                    return taken
-                }
+                // caps like any send; the others wait here for a slot of their tenant. Once
+                // cancelled none starts (their leases run out and the next holder sends them).
+                let handed = Task.isCancelled ? [] : takeHandOffs()
                 for lease in handed { start(lease) }
                 let (sending, inFlight) = slots.withLock { ($0.sending, $0.inFlight) }
                 // Worth a lease only if something owed could be taken: a lease that leaves a
@@ -338,6 +325,25 @@ public final class OutboxDispatcher: Service, Sendable {
             group.cancelAll()
         }
         return report
+    }
+
+    /// The handed-over replies that fit in the caps now, counted as started; the others stay.
+    private func takeHandOffs() -> [OutboxLease] {
+        slots.withLock { slots in
+            var taken: [OutboxLease] = []
+            var waiting: [OutboxLease] = []
+            for lease in slots.handed {
+                let tenant = lease.message.tenant
+                if slots.sending < configuration.concurrency, slots.inFlight[tenant, default: 0] < configuration.tenantConcurrency {
+                    slots.started(tenant)
+                    taken.append(lease)
+                } else {
+                    waiting.append(lease)
+                }
+            }
+            slots.handed = waiting
+            return taken
+        }
     }
 
     /// The nudges since the last look, cleared.
