@@ -90,7 +90,7 @@ extension PostgresRunnerStore {
                 """
         }
         var messages = try await connection.rows(query, logger).map { row throws(StoreError) in try outboxMessage(row) }
-        messages.sort { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
+        messages.sort { $0.precedes($1) }
         return messages
     }
 
@@ -214,8 +214,6 @@ extension PostgresRunnerStore {
         }
     }
 
-    /// Queues `message` inside a transaction; an id already queued violates the primary key
-    /// and fails the whole transaction.
     /// Leases the just-queued `messages` that are due and head their conversation (see
     /// ``RunnerStore/commit(_:)``). Each check holds the conversation's advisory lock until the
     /// transaction ends, so two commits queueing replies to one conversation at once do not
@@ -227,8 +225,7 @@ extension PostgresRunnerStore {
         _ logger: Logger
     ) async throws -> [OutboxLease] {
         var leases: [OutboxLease] = []
-        let ordered = messages.sorted { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
-        for message in ordered where leases.count < replyLease.limit && message.nextAttemptAt <= message.createdAt {
+        for message in messages.sorted(by: { $0.precedes($1) }) where leases.count < replyLease.limit && message.isDueWhenCreated {
             let conversation = message.target.conversation
             let lockKey =
                 "outbox \(message.tenant.utf8.count):\(message.tenant)\(message.target.provider.utf8.count):\(message.target.provider)\(conversation)"
@@ -258,6 +255,8 @@ extension PostgresRunnerStore {
         return leases
     }
 
+    /// Queues `message` inside a transaction; an id already queued violates the primary key
+    /// and fails the whole transaction.
     static func enqueue(_ message: OutboxMessage, _ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.execute(
             """

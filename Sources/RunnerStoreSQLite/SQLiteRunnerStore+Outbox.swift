@@ -7,7 +7,6 @@ extension SQLiteRunnerStore {
     /// (`created_at`, `sequence`, then `id`), in one write transaction.
     public func leaseOutbox(_ request: OutboxLeaseRequest) async throws(StoreError) -> OutboxLeaseBatch {
         let nowMS = request.now.epochMilliseconds
-        let leaseMS = request.leaseUntil.epochMilliseconds
         let excluded = request.fullTenants
         return try await write("lease outbox messages") { db in
             let abandoned = try Self.resolveAbandonedSends(request.abandoned, nowMS: nowMS, db)
@@ -71,13 +70,7 @@ extension SQLiteRunnerStore {
                         arguments: [candidate.id]
                     )
                 else { continue }
-                let message = try Self.outboxMessage(row)
-                let token = ClaimToken.random()
-                try db.execute(
-                    cached: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
-                    arguments: [token.rawValue, leaseMS, message.id]
-                )
-                leases.append(OutboxLease(message: message, token: token, leaseUntil: request.leaseUntil))
+                leases.append(try Self.lease(try Self.outboxMessage(row), until: request.leaseUntil, db))
             }
             return OutboxLeaseBatch(leases: leases, abandoned: abandoned)
         }
@@ -329,14 +322,11 @@ extension SQLiteRunnerStore {
         }
     }
 
-    /// Queues `message` inside a transaction; an id already queued violates the primary key
-    /// and fails the whole transaction.
     /// Leases the just-queued `messages` that are due and head their conversation (see
     /// ``RunnerStore/commit(_:)``).
     static func leaseReplies(_ messages: [OutboxMessage], _ replyLease: RunCommit.ReplyLease, _ db: Database) throws -> [OutboxLease] {
         var leases: [OutboxLease] = []
-        let ordered = messages.sorted { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
-        for message in ordered where leases.count < replyLease.limit && message.nextAttemptAt <= message.createdAt {
+        for message in messages.sorted(by: { $0.precedes($1) }) where leases.count < replyLease.limit && message.isDueWhenCreated {
             let waiting = try Bool.fetchOne(
                 db,
                 cached: """
@@ -352,16 +342,23 @@ extension SQLiteRunnerStore {
                 ]
             )
             guard waiting == false else { continue }
-            let token = ClaimToken.random()
-            try db.execute(
-                cached: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
-                arguments: [token.rawValue, replyLease.until.epochMilliseconds, message.id]
-            )
-            leases.append(OutboxLease(message: message, token: token, leaseUntil: replyLease.until))
+            leases.append(try lease(message, until: replyLease.until, db))
         }
         return leases
     }
 
+    /// Leases `message` with a new token.
+    private static func lease(_ message: OutboxMessage, until leaseUntil: Date, _ db: Database) throws -> OutboxLease {
+        let token = ClaimToken.random()
+        try db.execute(
+            cached: "UPDATE outbox SET state = 'leased', lease_token = ?, lease_until = ? WHERE id = ?",
+            arguments: [token.rawValue, leaseUntil.epochMilliseconds, message.id]
+        )
+        return OutboxLease(message: message, token: token, leaseUntil: leaseUntil)
+    }
+
+    /// Queues `message` inside a transaction; an id already queued violates the primary key
+    /// and fails the whole transaction.
     static func enqueue(_ message: OutboxMessage, _ db: Database) throws {
         try db.execute(
             cached: """

@@ -49,7 +49,8 @@ final class WorkerPool: TaskExecutor, Sendable {
         /// Jobs running per key.
         var running: [String: Int] = [:]
         var queuedCount = 0
-        /// Guest calls running, in place or taken from the queue (one per busy worker).
+        /// Guest calls running, in place or taken from the queue (one per busy worker): the
+        /// sum of `running`, kept beside it so `enqueue` need not add it up.
         var guestsRunning = 0
         var isShutdown = false
         /// Partial tasks waiting, FIFO from `taskHead`.
@@ -57,6 +58,19 @@ final class WorkerPool: TaskExecutor, Sendable {
         var taskHead = 0
 
         var hasTasks: Bool { taskHead < tasks.count }
+
+        /// A guest call of `key` starts running.
+        mutating func guestStarted(_ key: String) {
+            running[key, default: 0] += 1
+            guestsRunning += 1
+        }
+
+        /// A guest call of `key` ended.
+        mutating func guestFinished(_ key: String) {
+            running[key, default: 1] -= 1
+            if running[key] == 0 { running[key] = nil }
+            guestsRunning -= 1
+        }
 
         mutating func popTask() -> UnownedJob? {
             guard hasTasks else { return nil }
@@ -149,8 +163,7 @@ final class WorkerPool: TaskExecutor, Sendable {
             guard !state.isShutdown, state.firstEligible(cap: maxRunningPerKey) == nil,
                 state.running[key, default: 0] < maxRunningPerKey
             else { return false }
-            state.running[key, default: 0] += 1
-            state.guestsRunning += 1
+            state.guestStarted(key)
             return true
         }
         guard admitted else { return nil }
@@ -222,9 +235,7 @@ final class WorkerPool: TaskExecutor, Sendable {
     /// A job finished: its key may run another, so wake a worker if jobs wait.
     private func finished(_ key: String) {
         let waiting = state.withLock { state in
-            state.running[key, default: 1] -= 1
-            if state.running[key] == 0 { state.running[key] = nil }
-            state.guestsRunning -= 1
+            state.guestFinished(key)
             return state.queuedCount > 0
         }
         if waiting { signal(all: false) }
@@ -246,8 +257,7 @@ final class WorkerPool: TaskExecutor, Sendable {
             state.queues[key] = queue.isEmpty ? nil : queue
             if !queue.isEmpty { state.order.append(key) }
             state.queuedCount -= 1
-            state.running[key, default: 0] += 1
-            state.guestsRunning += 1
+            state.guestStarted(key)
             return (.invocation(job), false)
         }
     }

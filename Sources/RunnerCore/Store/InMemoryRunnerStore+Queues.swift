@@ -31,7 +31,7 @@ extension InMemoryRunnerStore {
         }
 
         static func precedes(_ lhs: OutboxEntry, _ rhs: OutboxEntry) -> Bool {
-            (lhs.message.createdAt, lhs.message.sequence, lhs.message.id) < (rhs.message.createdAt, rhs.message.sequence, rhs.message.id)
+            lhs.message.precedes(rhs.message)
         }
     }
 
@@ -213,7 +213,7 @@ extension InMemoryRunnerStore {
     func leaseReplies(_ messages: [OutboxMessage], _ replyLease: RunCommit.ReplyLease) -> [OutboxLease] {
         var leases: [OutboxLease] = []
         let candidates = messages.compactMap { outbox[$0.id] }.sorted(by: OutboxEntry.precedes)
-        for entry in candidates where leases.count < replyLease.limit && entry.message.nextAttemptAt <= entry.message.createdAt {
+        for entry in candidates where leases.count < replyLease.limit && entry.message.isDueWhenCreated {
             let isHead = !outbox.values.contains { other in
                 other.isQueued && other.conversationKey == entry.conversationKey && OutboxEntry.precedes(other, entry)
             }
@@ -251,7 +251,7 @@ extension InMemoryRunnerStore {
             outbox[id] = entry
             abandoned.append(entry.message)
         }
-        abandoned.sort { ($0.createdAt, $0.sequence, $0.id) < ($1.createdAt, $1.sequence, $1.id) }
+        abandoned.sort { $0.precedes($1) }
 
         guard request.limit > 0 else { return OutboxLeaseBatch(abandoned: abandoned) }
         var heads: [ConversationKey: OutboxEntry] = [:]

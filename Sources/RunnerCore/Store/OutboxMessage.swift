@@ -44,6 +44,15 @@ public struct OutboxMessage: Sendable, Hashable {
 
     /// The provider whose API delivers it.
     public var provider: String { target.provider }
+
+    /// Delivery order: creation time, then sequence, then id.
+    public func precedes(_ other: OutboxMessage) -> Bool {
+        (createdAt, sequence, id) < (other.createdAt, other.sequence, other.id)
+    }
+
+    /// Whether it may go as soon as it is queued (not retried or postponed from the start):
+    /// only such replies are leased in their run's commit (``RunCommit/replyLease``).
+    public var isDueWhenCreated: Bool { nextAttemptAt <= createdAt }
 }
 
 /// How a leased outbox message's turn ended (``RunnerStore/finishOutbox(_:outcome:now:)``).

@@ -73,9 +73,8 @@ struct EventProcessor: Sendable {
             now: clock,
             logger: logger
         ) { result in
-            guard let key else { return .init(replyLease: replyLease(runtime.tenant, clock())) }
-            return .init(
-                dedupe: gate.completion(key, response: adapter.response(for: result.dispatchOutcome), now: clock()),
+            .init(
+                dedupe: key.map { gate.completion($0, response: adapter.response(for: result.dispatchOutcome), now: clock()) },
                 replyLease: replyLease(runtime.tenant, clock())
             )
         }

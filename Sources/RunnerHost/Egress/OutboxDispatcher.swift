@@ -165,6 +165,11 @@ public final class OutboxDispatcher: Service, Sendable {
     /// Asks for a drain as soon as possible (coalesced): something may be due for any tenant.
     func nudge() {
         nudges.withLock { $0.anyTenant = true }
+        wake()
+    }
+
+    /// Starts a drain, or wakes the one running.
+    private func wake() {
         loop.nudge()
         doorbell.ring()
     }
@@ -180,8 +185,7 @@ public final class OutboxDispatcher: Service, Sendable {
     /// finishes, and a lease that could take nothing would still walk the tenant's backlog.
     func nudge(tenant: String) {
         nudges.withLock { _ = $0.tenants.insert(tenant) }
-        loop.nudge()
-        doorbell.ring()
+        wake()
     }
 
     public func run() async throws {
@@ -213,8 +217,7 @@ public final class OutboxDispatcher: Service, Sendable {
     func handOff(_ leases: [OutboxLease]) {
         guard !leases.isEmpty else { return }
         slots.withLock { $0.handed.append(contentsOf: leases) }
-        loop.nudge()
-        doorbell.ring()
+        wake()
     }
 
     /// Delivers every message that is due, with at most ``Configuration/concurrency`` sends in
