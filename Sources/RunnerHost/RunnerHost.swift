@@ -30,10 +30,11 @@ public struct RunnerHost: Service {
     /// Channels of the embedding application, served and replied through like the built-in
     /// ones; one named like a built-in channel replaces it.
     public let channels: [any RunnerIngress.Channel]
-    /// Where `SECRETS_BACKEND=env` secrets and channel credentials come from
-    /// (`GREENTIC_SECRET_<TENANT>_<NAME>`, else `<NAME>` for channel credentials): a snapshot
-    /// taken at startup.
+    /// The variables `SECRETS_BACKEND=env` reads (`GREENTIC_SECRET_<TENANT>__<NAME>`) and that
+    /// channel credentials fall back to (`<NAME>`): a snapshot taken at startup.
     public let environment: [String: String]
+    /// The embedding application's secrets backend; `nil` uses `configuration.secrets.backend`.
+    public let secretsProvider: (any SecretsProvider)?
     public let logger: Logger
     /// Called once the server listens, with the bound port (useful with port 0).
     public let onServerRunning: @Sendable (Int) async -> Void
@@ -47,6 +48,7 @@ public struct RunnerHost: Service {
         configuration: RunnerHostConfiguration,
         channels: [any RunnerIngress.Channel] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment,
+        secretsProvider: (any SecretsProvider)? = nil,
         logger: Logger = Logger(label: "greentic.runner"),
         stores: StoreFactory = .builtIn,
         now: @escaping @Sendable () -> Date = { Date() },
@@ -55,6 +57,7 @@ public struct RunnerHost: Service {
         self.configuration = configuration
         self.channels = channels
         self.environment = environment
+        self.secretsProvider = secretsProvider
         self.logger = logger
         self.now = now
         self.stores = stores
@@ -108,17 +111,59 @@ public struct RunnerHost: Service {
         return ChannelRegistry(builtIn + channels)
     }
 
+    /// The secrets backend: the embedding application's, else the configured one. With `env`,
+    /// tenants and secret names that would share a variable are refused.
+    private func secretsBackend(bindings: [String: TenantBindings], channels: ChannelRegistry) throws -> any SecretsProvider {
+        if let secretsProvider { return secretsProvider }
+        switch configuration.secrets.backend {
+        case .env:
+            let names = Set(channels.all.flatMap(\.credentialNames))
+            try EnvironmentSecrets.validate(Array(bindings.values), credentialNames: names)
+            let secrets = EnvironmentSecrets(environment: environment)
+            for tenant in bindings.values.sorted(by: { $0.tenant < $1.tenant }) {
+                for name in tenant.allowedSecrets.union(names).sorted() {
+                    guard let legacy = secrets.legacyVariable(tenant: tenant.tenant, name: name) else { continue }
+                    logger.warning(
+                        "a secret is set under its old variable name, which is no longer read",
+                        metadata: [
+                            "gt.tenant": .string(tenant.tenant), "variable": .string(legacy),
+                            "rename_to": .string(EnvironmentSecrets.variableName(tenant: tenant.tenant, name: name)),
+                        ]
+                    )
+                }
+            }
+            return secrets
+        case .file(let path):
+            return FileSecrets(path: path)
+        }
+    }
+
+    /// Where a tenant's credential can be set, for messages.
+    private func credentialLocation(tenant: String, name: String) -> String {
+        switch (secretsProvider, configuration.secrets.backend) {
+        case (nil, .env): EnvironmentSecrets.variableName(tenant: tenant, name: name)
+        case (nil, .file(let path)): "\(path) → \(tenant)/\(name)"
+        case (_?, _): "the tenant's secret \(name)"
+        }
+    }
+
     /// Warns, per tenant, about every credential missing for the channels its bindings name: such
     /// a channel refuses the tenant's requests (401) until it is configured.
-    private func warnAboutMissingCredentials(bindings: [String: TenantBindings], channels: ChannelRegistry, secrets: EnvironmentSecrets) {
+    private func warnAboutMissingCredentials(bindings: [String: TenantBindings], channels: ChannelRegistry, secrets: TenantSecrets) async {
+        if !(await secrets.isReady()) {
+            logger.warning("the secrets backend cannot be reached: requests that need a tenant's credentials are answered 503 until it can")
+        }
         for tenant in bindings.values.sorted(by: { $0.tenant < $1.tenant }) {
-            let credentials = secrets.channelCredentials(tenant: tenant.tenant)
             for provider in tenant.messagingChannels {
                 guard let channel = channels[provider] else {
                     logger.warning(
                         "the bindings name a channel this runner does not have",
                         metadata: ["gt.tenant": .string(tenant.tenant), "channel": .string(provider), "file": .string(tenant.file)]
                     )
+                    continue
+                }
+                guard let credentials = try? await secrets.channelCredentials(tenant: tenant.tenant, names: channel.requiredCredentials)
+                else {
                     continue
                 }
                 let missing = channel.requiredCredentials.filter { credentials.value($0) == nil }
@@ -128,9 +173,7 @@ public struct RunnerHost: Service {
                         metadata: [
                             "gt.tenant": .string(tenant.tenant), "channel": .string(provider),
                             "missing": .string(
-                                missing.map { "\($0) (or \(EnvironmentSecrets.variableName(tenant: tenant.tenant, name: $0)))" }.joined(
-                                    separator: ", "
-                                )
+                                missing.map { "\($0) (or \(credentialLocation(tenant: tenant.tenant, name: $0)))" }.joined(separator: ", ")
                             ),
                         ]
                     )
@@ -168,10 +211,17 @@ public struct RunnerHost: Service {
             logger: logger
         )
 
-        let secrets = EnvironmentSecrets(environment: environment)
         let channels = channelRegistry(httpClient: httpClient)
-        warnAboutMissingCredentials(bindings: bindings, channels: channels, secrets: secrets)
-        let credentials: @Sendable (String) -> ChannelCredentials = { secrets.channelCredentials(tenant: $0) }
+        let secrets = TenantSecrets(
+            provider: try secretsBackend(bindings: bindings, channels: channels),
+            environment: environment,
+            configuration: configuration.secrets.cache,
+            now: now
+        )
+        await warnAboutMissingCredentials(bindings: bindings, channels: channels, secrets: secrets)
+        let credentials: ChannelCredentialLookup = { tenant, provider throws(SecretsError) in
+            try await secrets.channelCredentials(tenant: tenant, names: channels[provider]?.credentialNames ?? [])
+        }
         let delivery = configuration.delivery
         let now = self.now
         let outbox = OutboxDispatcher(
@@ -237,9 +287,18 @@ public struct RunnerHost: Service {
             logger: logger
         )
 
+        let tenancy = configuration.tenancy
+        var tokenVerifier: TenantTokenVerifier?
+        if tenancy.resolver == .jwt {
+            guard let settings = tenancy.token else {
+                throw ConfigurationError("TENANT_RESOLVER=jwt needs TENANT_JWT_SECRET or TENANT_JWT_JWKS_URL")
+            }
+            tokenVerifier = await TenantTokenVerifier(settings: settings, client: ProviderHTTPClient(http: httpClient), now: now)
+        }
+        let resolution = TenantResolution(mode: tenancy.resolver, defaultTenant: tenancy.defaultTenant, token: tokenVerifier)
         let router = Router(context: RunnerRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
-        HealthRoutes(status: status, tenants: tenants).register(on: router)
+        HealthRoutes(status: status, tenants: tenants, secrets: secrets).register(on: router)
         AdminRoutes(
             status: status,
             tenants: tenants,
@@ -253,7 +312,7 @@ public struct RunnerHost: Service {
             processor: processor,
             channels: channels,
             tenants: tenants,
-            resolution: TenantResolution(mode: configuration.tenancy.resolver, defaultTenant: configuration.tenancy.defaultTenant),
+            resolution: resolution,
             http: configuration.http,
             maxPayloadBytes: configuration.flowLimits.maxPayloadBytes,
             credentials: credentials,

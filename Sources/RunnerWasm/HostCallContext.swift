@@ -40,6 +40,7 @@ final class HostCallContext {
     private var instanceKey = ""
     private var keyValues: [String: [UInt8]] = [:]
     private var secrets: [String: String] = [:]
+    private var unavailableSecrets: [String: String] = [:]
     private var writes: [String: [UInt8]?] = [:]
     private var liveKeyCount = 0
     private var telemetry: [[UInt8]] = []
@@ -61,6 +62,7 @@ final class HostCallContext {
         instanceKey = invocation.instanceKey
         keyValues = invocation.keyValues
         secrets = invocation.secrets
+        unavailableSecrets = invocation.unavailableSecrets
         writes = [:]
         liveKeyCount = keyValues.count
         telemetry = []
@@ -72,6 +74,7 @@ final class HostCallContext {
         let result = (writes, telemetry)
         keyValues = [:]
         secrets = [:]
+        unavailableSecrets = [:]
         writes = [:]
         telemetry = []
         return result
@@ -128,9 +131,14 @@ final class HostCallContext {
     }
 
     /// `secret-get`: the secret's UTF-8 bytes if it is allow-listed for this invocation.
-    func secret(named name: [UInt8]) -> [UInt8]? {
-        guard let key = Self.decodeKey(name), let value = secrets[key] else { return nil }
-        return Array(value.utf8)
+    ///
+    /// - Throws: ``HostImportTrap`` naming the secret when its backend could not answer.
+    func secret(named name: [UInt8]) throws -> [UInt8]? {
+        guard let key = Self.decodeKey(name) else { return nil }
+        if let reason = unavailableSecrets[key] {
+            throw HostImportTrap(message: "secret-get: secret \(key) is unavailable: \(reason)")
+        }
+        return secrets[key].map { Array($0.utf8) }
     }
 
     /// `telemetry-event`: records an event unless a cap is exceeded.

@@ -134,7 +134,7 @@ enum HostImports {
 
     private static func secretGet(_ a: [Int], _ memory: GuestMemory, _ context: HostCallContext) throws -> Value? {
         let name = try lookupKey(memory, a[0], a[1])
-        return try copyOut(name.flatMap { context.secret(named: $0) }, memory, a[2], a[3])
+        return try copyOut(try name.flatMap { try context.secret(named: $0) }, memory, a[2], a[3])
     }
 
     /// Outbound HTTP is not enabled in this release: checked like the others, always denied.

@@ -12,6 +12,9 @@ public struct WasmInvocation: Sendable {
     public var keyValues: [String: [UInt8]]
     /// Allow-listed secrets for `secret-get`; any name not in here reads as missing (−1).
     public var secrets: [String: String]
+    /// Allow-listed secrets whose backend could not answer, with why: `secret-get` of one traps,
+    /// so the node fails with the reason instead of the guest taking it for missing.
+    public var unavailableSecrets: [String: String]
     /// Limits for this call.
     public var limits: WasmLimits
     /// Pool key, e.g. `"tenant|componentDigest"`. Instances are reused across calls with the same
@@ -33,6 +36,7 @@ public struct WasmInvocation: Sendable {
         state: [UInt8] = [],
         keyValues: [String: [UInt8]] = [:],
         secrets: [String: String] = [:],
+        unavailableSecrets: [String: String] = [:],
         limits: WasmLimits = WasmLimits(),
         instanceKey: String,
         logger: Logger = Logger(label: "greentic.wasm.guest"),
@@ -44,6 +48,7 @@ public struct WasmInvocation: Sendable {
         self.state = state
         self.keyValues = keyValues
         self.secrets = secrets
+        self.unavailableSecrets = unavailableSecrets
         self.limits = limits
         self.instanceKey = instanceKey
         self.logger = logger

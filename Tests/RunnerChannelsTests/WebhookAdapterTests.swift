@@ -34,6 +34,34 @@ struct WebhookAdapterTests {
         #expect(event.reply == nil)
     }
 
+    @Test func credentialHeadersNeverReachTheFlowInput() async throws {
+        let request = IngressRequest(
+            method: "POST",
+            path: "/webhook/orders",
+            headers: [
+                (name: "Authorization", value: "Bearer abc"), (name: "Cookie", value: "sid=1"), (name: "X-Api-Key", value: "k"),
+                (name: "X-Telegram-Bot-Api-Secret-Token", value: "s"), (name: "Proxy-Authorization", value: "Basic x"),
+                (name: "X-Greentic-Session", value: "caller-7"), (name: "X-Custom", value: "v"),
+            ],
+            body: [],
+            tenant: "demo",
+            pathParameters: ["flow_id": "orders"]
+        )
+        guard case .run(let event) = try await WebhookAdapter().handle(request) else {
+            Issue.record("expected an event")
+            return
+        }
+        #expect(
+            event.input["headers"]
+                == [
+                    "authorization": "[redacted]", "cookie": "[redacted]", "x-api-key": "[redacted]",
+                    "x-telegram-bot-api-secret-token": "[redacted]", "proxy-authorization": "[redacted]",
+                    "x-greentic-session": "caller-7", "x-custom": "v",
+                ]
+        )
+        #expect(event.sessionKey.contains("caller-7"), "the session header still keys the conversation")
+    }
+
     @Test func theSessionHeaderNamesTheCallersConversationApartFromIdempotency() async throws {
         let request = IngressRequest(
             method: "POST",

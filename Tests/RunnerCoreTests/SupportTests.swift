@@ -53,6 +53,17 @@ struct RFC3339Tests {
 
 @Suite("Small security helpers")
 struct SecurityHelperTests {
+    @Test func bearerTokensAreReadWithTheSchemeInAnyCase() {
+        #expect(BearerToken.parse("Bearer abc") == "abc")
+        #expect(BearerToken.parse("bearer abc") == "abc")
+        #expect(BearerToken.parse("BEARER \t abc.def ") == "abc.def")
+        #expect(BearerToken.parse("Bearer") == nil)
+        #expect(BearerToken.parse("Bearer   ") == nil)
+        #expect(BearerToken.parse("Basic abc") == nil)
+        #expect(BearerToken.parse("Bearerabc") == nil)
+        #expect(BearerToken.parse(nil) == nil)
+    }
+
     @Test func constantTimeEquality() {
         #expect(ConstantTime.equals("secret", "secret"))
         #expect(!ConstantTime.equals("secret", "secreT"))

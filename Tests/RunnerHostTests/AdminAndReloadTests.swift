@@ -22,7 +22,9 @@ struct AdminAndReloadTests {
             #expect(missing.status == 401)
             #expect(missing.text == #"{"error":"admin token required"}"#)
             #expect(try await client.get("/admin/packs/status", headers: [("Authorization", "Bearer wrong")]).status == 401)
-            #expect(try await client.get("/admin/packs/status", headers: [("Authorization", "bearer s3cret-token")]).status == 401)
+            #expect(try await client.get("/admin/packs/status", headers: [("Authorization", "Basic s3cret-token")]).status == 401)
+            // The scheme is case-insensitive (RFC 7235 §2.1).
+            #expect(try await client.get("/admin/packs/status", headers: [("Authorization", "bearer  s3cret-token")]).status == 200)
             #expect(try await client.post("/admin/packs/reload", "", headers: [("Authorization", "Bearer nope")]).status == 401)
             let ok = try await client.get("/admin/packs/status", headers: [("Authorization", "Bearer s3cret-token")])
             #expect(ok.status == 200)

@@ -106,8 +106,19 @@ struct ConfigurationTests {
         (["PACK_REFRESH_INTERVAL": "soon"], "PACK_REFRESH_INTERVAL"),
         (["PACK_REFRESH_INTERVAL": "9223372036854775807"], "PACK_REFRESH_INTERVAL"),
         (["TENANT_RESOLVER": "jwt"], "TENANT_RESOLVER"),
+        (["TENANT_RESOLVER": "kerberos"], "TENANT_RESOLVER"),
+        (["TENANT_RESOLVER": "jwt", "TENANT_JWT_SECRET": "only-31-bytes-long-secret-here!"], "TENANT_JWT_SECRET"),
+        (
+            ["TENANT_RESOLVER": "jwt", "TENANT_JWT_SECRET": String(repeating: "k", count: 32), "TENANT_JWT_JWKS_URL": "https://k"],
+            "TENANT_JWT_SECRET"
+        ),
+        (["TENANT_RESOLVER": "jwt", "TENANT_JWT_JWKS_URL": "keys.json"], "TENANT_JWT_JWKS_URL"),
+        (["TENANT_RESOLVER": "jwt", "TENANT_JWT_JWKS_URL": "https://k", "TENANT_JWT_HEADER": "x token"], "TENANT_JWT_HEADER"),
         (["DEFAULT_TENANT": "a b"], "DEFAULT_TENANT"),
         (["SECRETS_BACKEND": "aws"], "SECRETS_BACKEND"),
+        (["SECRETS_BACKEND": "file"], "SECRETS_PATH"),
+        (["SECRETS_PATH": "/run/secrets"], "SECRETS_PATH"),
+        (["SECRETS_CACHE_TTL": "forever"], "SECRETS_CACHE_TTL"),
         (["STORE_URL": "runner.sqlite"], "STORE_URL"),
         (["STORE_URL": "://x"], "STORE_URL"),
         (["MAX_BODY_BYTES": "-1"], "MAX_BODY_BYTES"),
@@ -130,6 +141,35 @@ struct ConfigurationTests {
     func badValuesNameTheVariable(_ environment: [String: String], _ variable: String) throws {
         let error = try #require(throws: ConfigurationError.self) { try configuration(environment) }
         #expect(error.message.contains(variable))
+    }
+
+    @Test func secretsBackends() throws {
+        #expect(try configuration([:]).secrets == .init())
+        let file = try configuration([
+            "SECRETS_BACKEND": "File", "SECRETS_PATH": "/run/secrets", "SECRETS_CACHE_TTL": "1m", "SECRETS_NEGATIVE_CACHE_TTL": "0s",
+        ])
+        #expect(file.secrets == .init(backend: .file(path: "/run/secrets"), cache: .init(ttl: .seconds(60), negativeTTL: .zero)))
+    }
+
+    @Test func tenantTokensAreConfiguredForJWTModeOnly() throws {
+        let jwt = try configuration([
+            "TENANT_RESOLVER": "JWT", "TENANT_JWT_JWKS_URL": "https://id.example/jwks.json/", "TENANT_JWT_ISSUER": "https://id.example",
+            "TENANT_JWT_AUDIENCE": "runner", "TENANT_JWT_CLAIM": "org", "TENANT_JWT_HEADER": "X-Tenant-Token",
+        ])
+        #expect(jwt.tenancy.resolver == .jwt)
+        #expect(
+            jwt.tenancy.token
+                == .init(
+                    keys: .keySetURL("https://id.example/jwks.json"),
+                    issuer: "https://id.example",
+                    audience: "runner",
+                    claim: "org",
+                    header: "x-tenant-token"
+                )
+        )
+        let secret = String(repeating: "s", count: 32)
+        #expect(try configuration(["TENANT_RESOLVER": "jwt", "TENANT_JWT_SECRET": secret]).tenancy.token == .init(keys: .secret(secret)))
+        #expect(try configuration(["TENANT_RESOLVER": "header", "TENANT_JWT_SECRET": "short"]).tenancy.token == nil)
     }
 
     @Test func indexAndBindingsComeTogether() throws {
@@ -216,15 +256,6 @@ struct BindingsTests {
         #expect(error.message.contains("bad.yaml"))
         #expect(error.message.contains(field))
     }
-
-    @Test func secretsAreScopedPerTenant() {
-        #expect(EnvironmentSecrets.variableName(tenant: "acme-eu", name: "weather.key") == "GREENTIC_SECRET_ACME_EU_WEATHER_KEY")
-        let secrets = EnvironmentSecrets(environment: [
-            "GREENTIC_SECRET_ACME_WEATHER": "w", "GREENTIC_SECRET_OTHER_WEATHER": "x", "ADMIN_TOKEN": "root", "WEATHER": "global",
-        ])
-        let bindings = TenantBindings(tenant: "acme", flowTypeBindings: ["webhook": .init(secrets: ["weather", "ADMIN_TOKEN", "missing"])])
-        #expect(secrets.secrets(for: bindings) == ["weather": "w"])
-    }
 }
 
 @Suite("Tenant resolution and admin peers")
@@ -239,9 +270,9 @@ struct TenantResolutionTests {
         (.header, [("x-greentic-tenant", " ")], "demo"),
         (.header, [], "demo"),
     ])
-    func resolves(_ mode: TenantResolver, _ headers: [(String, String)], _ expected: String) {
-        let resolution = TenantResolution(mode: mode, defaultTenant: "demo")
-        #expect(resolution.tenant { name in headers.first { $0.0 == name }?.1 } == expected)
+    func resolves(_ mode: TenantResolver, _ headers: [(String, String)], _ expected: String) async throws {
+        let resolution = TenantResolution(mode: mode, defaultTenant: "demo", token: nil)
+        #expect(try await resolution.tenant { name in headers.first { $0.0 == name }?.1 } == expected)
     }
 
     @Test func loopbackPeers() throws {

@@ -75,7 +75,7 @@ struct CustomAdapterTests {
         try deployment.deploy(TestPack(flows: [echo]))
         let configuration = deployment.configuration(bindings: [try deployment.bindings(demoBindings)])
         let channel = AcmeChatChannel()
-        try await withLiveHost(configuration, channels: [channel], environment: ["GREENTIC_SECRET_DEMO_ACME_TOKEN": "t"]) { client in
+        try await withLiveHost(configuration, channels: [channel], environment: ["GREENTIC_SECRET_DEMO__ACME_TOKEN": "t"]) { client in
             let response = try await client.post("/ingress/acme/lobby", #"{"who":"ada","says":"hi","id":"m1"}"#)
             #expect(response.status == 202)
             #expect(try await eventually { channel.sent.messages.withLock { $0.count } == 1 })

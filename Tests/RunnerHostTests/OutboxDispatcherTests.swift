@@ -33,7 +33,7 @@ struct OutboxDispatcherTests {
             dispatcher = OutboxDispatcher(
                 store: store,
                 channels: ChannelRegistry([channel]),
-                credentials: { _ in .none },
+                credentials: { _, _ in .none },
                 limits: { _ in .init(tenant: tenantLimit, conversation: conversationLimit) },
                 configuration: configuration,
                 now: clock.reader,

@@ -97,7 +97,7 @@ struct SlackEndToEndTests {
             configuration.channels.slackAPIBaseURL = baseURL
             configuration.tenancy = .init(resolver: .header, defaultTenant: "acme")
             let environment = [
-                "GREENTIC_SECRET_ACME_SLACK_SIGNING_SECRET": "acme-secret", "GREENTIC_SECRET_ACME_SLACK_BOT_TOKEN": "xoxb-acme",
+                "GREENTIC_SECRET_ACME__SLACK_SIGNING_SECRET": "acme-secret", "GREENTIC_SECRET_ACME__SLACK_BOT_TOKEN": "xoxb-acme",
             ]
             try await withLiveHost(configuration, environment: environment) { client async throws in
                 let body = Self.event("Ev9", text: "hi")
@@ -108,6 +108,10 @@ struct SlackEndToEndTests {
                 )
                 #expect(forged.status == 401)
                 #expect(forged.text == #"{"error":"invalid X-Slack-Signature"}"#)
+                // A tenant that does not exist answers exactly as one that does: its existence
+                // cannot be probed without its secret.
+                let ghost = try await client.post("/slack/events", body, headers: Self.signed(body, secret: "acme-secret", tenant: "ghost"))
+                #expect((ghost.status, ghost.text) == (forged.status, forged.text))
                 let good = try await client.post("/slack/events", body, headers: Self.signed(body, secret: "acme-secret", tenant: "acme"))
                 #expect(good.status == 200)
                 #expect(try await eventually { slack.calls.count == 1 })
@@ -124,7 +128,7 @@ struct SlackEndToEndTests {
                 #expect(warning.metadata["gt.tenant"] == "acme")
                 #expect(
                     warning.metadata["missing"]
-                        == "SLACK_SIGNING_SECRET (or GREENTIC_SECRET_ACME_SLACK_SIGNING_SECRET), SLACK_BOT_TOKEN (or GREENTIC_SECRET_ACME_SLACK_BOT_TOKEN)"
+                        == "SLACK_SIGNING_SECRET (or GREENTIC_SECRET_ACME__SLACK_SIGNING_SECRET), SLACK_BOT_TOKEN (or GREENTIC_SECRET_ACME__SLACK_BOT_TOKEN)"
                 )
                 let body = Self.event("Ev10", text: "hi")
                 let refused = try await client.post(

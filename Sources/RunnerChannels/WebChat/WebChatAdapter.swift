@@ -64,10 +64,9 @@ public struct WebChatAdapter: IngressAdapter {
         let pageToken = request.credentials.value("WEBCHAT_TOKEN")
         let appID = keys == nil ? nil : request.credentials.value("MICROSOFT_APP_ID")
         if pageToken == nil && appID == nil { _ = try request.requiredCredential("WEBCHAT_TOKEN") }
-        guard let authorization = request.header("authorization"), authorization.hasPrefix("Bearer ") else {
+        guard let bearer = BearerToken.parse(request.header("authorization")) else {
             throw IngressError(.unauthorized, "missing Authorization: Bearer token")
         }
-        let bearer = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         if let pageToken, ConstantTime.equals(bearer, pageToken) { return false }
         guard let keys, let appID, bearer.split(separator: ".", omittingEmptySubsequences: false).count == 3 else {
             throw IngressError(.unauthorized, "invalid bearer token")
@@ -82,7 +81,7 @@ public struct WebChatAdapter: IngressAdapter {
             )
         }
         _ = try await keys.verify(
-            authorization: authorization,
+            authorization: request.header("authorization"),
             appID: appID,
             channelID: channelID,
             serviceURL: activity?["serviceUrl"]?.stringValue

@@ -15,6 +15,8 @@ public struct WebChatChannel: Channel {
     public var routes: [ChannelRoute] { [ChannelRoute("/webchat/activities", adapter: WebChatAdapter(keys: keys))] }
 
     public var requiredCredentials: [String] { ["WEBCHAT_TOKEN"] }
+    /// The app's id and password are read for Direct Line activities, replied through the connector.
+    public var credentialNames: [String] { ["WEBCHAT_TOKEN", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"] }
 
     public func send(_ message: OutboundMessage, to address: BotFrameworkAddress, context: DeliveryContext) async throws(DeliveryError) {
         try await sender.send(message, to: address, context: context, provider: "WebChat")

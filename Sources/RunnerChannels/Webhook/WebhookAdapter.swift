@@ -47,9 +47,16 @@ public struct WebhookAdapter: IngressAdapter {
 
     /// `{"method","path","query","headers","body"}` with lower-cased header names and the body
     /// as `{"text"}` when it is UTF-8, `{"base16"}` otherwise, `null` when empty.
+    ///
+    /// Credentials never reach the flow's input, which a paused conversation stores: the value
+    /// of every header ``isCredential(_:)`` names is replaced by `"[redacted]"` (the flow still
+    /// sees that it was sent).
     public static func normalize(_ request: IngressRequest) -> JSONValue {
         var headers: [String: JSONValue] = [:]
-        for (name, value) in request.headers { headers[name.lowercased()] = .string(value) }
+        for (name, value) in request.headers {
+            let name = name.lowercased()
+            headers[name] = .string(isCredential(name) ? redacted : value)
+        }
         let body: JSONValue
         if request.body.isEmpty {
             body = .null
@@ -72,6 +79,17 @@ public struct WebhookAdapter: IngressAdapter {
     }
 
     /// Maps a flow output to HTTP (reference §8.4): a string is the body; an object may set
+    /// What a credential header's value becomes in the flow input.
+    public static let redacted = "[redacted]"
+
+    /// Whether the (lower-case) header `name` carries a credential: `authorization`,
+    /// `proxy-authorization`, `cookie`, or any name containing `token`, `secret`, `password`,
+    /// `api-key` or `apikey`.
+    public static func isCredential(_ name: String) -> Bool {
+        if ["authorization", "proxy-authorization", "cookie"].contains(name) { return true }
+        return ["token", "secret", "password", "api-key", "apikey"].contains { name.contains($0) }
+    }
+
     /// `status` (200–599), `headers` and `body` (`{text}`, `{base16}`, a string, or JSON) or `text`;
     /// anything else is returned as JSON. `nil` when the output asks for an impossible status
     /// or undecodable bytes. JSON bodies get `content-type: application/json` unless the flow

@@ -3,8 +3,8 @@ internal import Hummingbird
 internal import NIOCore
 internal import RunnerCore
 
-/// Protects `/admin` (reference §9.3): with a token, `Authorization: Bearer <token>` compared
-/// in constant time (401 otherwise); without one, loopback peers only (403 otherwise). The
+/// Protects `/admin` (reference §9.3): with a token, `Authorization: Bearer <token>` (the scheme
+/// in any case, RFC 7235) compared in constant time (401 otherwise); without one, loopback peers only (403 otherwise). The
 /// peer is the TCP peer: `X-Forwarded-For` is never trusted.
 struct AdminAuthMiddleware: RouterMiddleware {
     typealias Context = RunnerRequestContext
@@ -12,9 +12,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let token {
-            guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                ConstantTime.equals(header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces), token)
-            else {
+            guard let bearer = BearerToken.parse(request.headers[.authorization]), ConstantTime.equals(bearer, token) else {
                 return .error(401, "admin token required")
             }
             return try await next(request, context)

@@ -18,10 +18,15 @@ extension RunnerHostConfiguration {
     /// | `PACK_PUBLIC_KEY` | `ed25519:BASE64` key for index signatures | unset |
     /// | `PACK_VERIFY_STRICT` | `1`/`true` strict, other values dev-ok | strict iff a key is set |
     /// | `PACK_REFRESH_INTERVAL` | reload period (`30s`, `5m`) | `30s` |
-    /// | `TENANT_RESOLVER` | `env`, `host` or `header` | `env` |
+    /// | `TENANT_RESOLVER` | `env`, `host`, `header` or `jwt` | `env` |
+    /// | `TENANT_JWT_SECRET` or `TENANT_JWT_JWKS_URL` | `jwt`: HS256/384/512 secret (≥ 32 bytes) or key set URL | one required by `jwt` |
+    /// | `TENANT_JWT_ISSUER`, `TENANT_JWT_AUDIENCE` | `jwt`: required `iss`, `aud` | unset: not checked |
+    /// | `TENANT_JWT_CLAIM`, `TENANT_JWT_HEADER` | `jwt`: the tenant's claim, the token's header | `tenant`, `authorization` (Bearer) |
     /// | `DEFAULT_TENANT` | tenant for `env` and fallbacks | `demo` |
     /// | `ADMIN_TOKEN` | bearer token for `/admin` | unset: loopback only |
-    /// | `SECRETS_BACKEND` | `env` | `env` |
+    /// | `SECRETS_BACKEND` | `env` or `file` | `env` |
+    /// | `SECRETS_PATH` | `file`: a directory of `<tenant>/<name>` files, or one JSON file | required by `file` |
+    /// | `SECRETS_CACHE_TTL`, `SECRETS_NEGATIVE_CACHE_TTL` | how long a value, and an absence, are cached | `5m`, `30s` |
     /// | `STORE_URL` | `sqlite://PATH` or `memory://` | `sqlite://.greentic/runner.sqlite` |
     /// | `HOST`, `PORT` | listen address (flags win) | `0.0.0.0`, `8080` |
     /// | `MAX_BODY_BYTES` | largest request body | `524288` |
@@ -82,9 +87,12 @@ extension RunnerHostConfiguration {
 
         if let resolver = env.string("TENANT_RESOLVER") {
             guard let mode = TenantResolver(rawValue: resolver.lowercased()) else {
-                throw ConfigurationError("TENANT_RESOLVER=\(resolver) is not one of env, host, header (jwt comes in a later release)")
+                throw ConfigurationError("TENANT_RESOLVER=\(resolver) is not one of env, host, header, jwt")
             }
             configuration.tenancy.resolver = mode
+        }
+        if configuration.tenancy.resolver == .jwt {
+            configuration.tenancy.token = try Self.tenantToken(env)
         }
         if let tenant = env.string("DEFAULT_TENANT") {
             guard TenantName.isValid(tenant) else {
@@ -100,8 +108,22 @@ extension RunnerHostConfiguration {
             }
             configuration.admin.token = token.trimmingCharacters(in: .whitespaces)
         }
-        if let backend = env.string("SECRETS_BACKEND"), backend.lowercased() != "env" {
-            throw ConfigurationError("SECRETS_BACKEND=\(backend) is not supported in this release (only env)")
+        switch env.string("SECRETS_BACKEND")?.lowercased() {
+        case nil, "env":
+            guard env.string("SECRETS_PATH") == nil else { throw ConfigurationError("SECRETS_PATH is set but SECRETS_BACKEND is not file") }
+        case "file":
+            guard let path = env.string("SECRETS_PATH") else {
+                throw ConfigurationError("SECRETS_BACKEND=file needs SECRETS_PATH (a directory of <tenant>/<name> files, or one JSON file)")
+            }
+            configuration.secrets.backend = .file(path: path)
+        case let backend?:
+            throw ConfigurationError("SECRETS_BACKEND=\(backend) is not one of env, file (aws, gcp and azure are not in this release)")
+        }
+        if let ttl = try env.duration("SECRETS_CACHE_TTL", minimumMs: 0) {
+            configuration.secrets.cache.ttl = .milliseconds(ttl)
+        }
+        if let ttl = try env.duration("SECRETS_NEGATIVE_CACHE_TTL", minimumMs: 0) {
+            configuration.secrets.cache.negativeTTL = .milliseconds(ttl)
         }
         if let url = env.string("STORE_URL") {
             configuration.store = try Store(url: url)
@@ -177,6 +199,41 @@ extension RunnerHostConfiguration {
             configuration.delivery.inboxLeaseMs = lease
         }
         self = configuration
+    }
+
+    /// `TENANT_JWT_*` for `TENANT_RESOLVER=jwt`: exactly one source of keys; a shared secret
+    /// shorter than 32 bytes is refused here (jwt-kit traps on one).
+    private static func tenantToken(_ env: EnvironmentValues) throws(ConfigurationError) -> TenantToken {
+        let secret = env.rawString("TENANT_JWT_SECRET", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        let keySetURL = env.string("TENANT_JWT_JWKS_URL")
+        let keys: TenantToken.Keys
+        switch (secret, keySetURL) {
+        case (let secret?, nil):
+            guard secret.utf8.count >= 32 else {
+                throw ConfigurationError(
+                    "TENANT_JWT_SECRET is \(secret.utf8.count) bytes; an HMAC key must be at least 32 bytes (256 bits) long"
+                )
+            }
+            keys = .secret(secret)
+        case (nil, let url?):
+            keys = .keySetURL(try parseBaseURL(url, variable: "TENANT_JWT_JWKS_URL"))
+        case (nil, nil):
+            throw ConfigurationError("TENANT_RESOLVER=jwt needs TENANT_JWT_SECRET (HS256/384/512) or TENANT_JWT_JWKS_URL (RS/ES/EdDSA)")
+        case (_?, _?):
+            throw ConfigurationError("set only one of TENANT_JWT_SECRET and TENANT_JWT_JWKS_URL")
+        }
+        let claim = env.string("TENANT_JWT_CLAIM") ?? "tenant"
+        let header = env.string("TENANT_JWT_HEADER") ?? "authorization"
+        guard header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+            throw ConfigurationError("TENANT_JWT_HEADER=\(header) is not a header name")
+        }
+        return TenantToken(
+            keys: keys,
+            issuer: env.string("TENANT_JWT_ISSUER"),
+            audience: env.string("TENANT_JWT_AUDIENCE"),
+            claim: claim,
+            header: header
+        )
     }
 
     static func parseBaseURL(_ text: String, variable: String) throws(ConfigurationError) -> String {

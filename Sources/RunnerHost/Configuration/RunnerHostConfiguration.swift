@@ -14,6 +14,7 @@ public struct RunnerHostConfiguration: Sendable {
     public var bindingsFiles: [String]
     public var tenancy: Tenancy
     public var admin: Admin
+    public var secrets: Secrets
     public var store: Store
     public var sessions: Sessions
     public var channels: Channels
@@ -27,6 +28,7 @@ public struct RunnerHostConfiguration: Sendable {
         bindingsFiles: [String] = [],
         tenancy: Tenancy = .init(),
         admin: Admin = .init(),
+        secrets: Secrets = .init(),
         store: Store = .sqlite(path: ".greentic/runner.sqlite"),
         sessions: Sessions = .init(),
         channels: Channels = .init(),
@@ -40,6 +42,7 @@ public struct RunnerHostConfiguration: Sendable {
         self.bindingsFiles = bindingsFiles
         self.tenancy = tenancy
         self.admin = admin
+        self.secrets = secrets
         self.store = store
         self.sessions = sessions
         self.channels = channels
@@ -129,14 +132,68 @@ public struct RunnerHostConfiguration: Sendable {
         }
     }
 
-    /// How a request's tenant is found (`TENANT_RESOLVER`, `DEFAULT_TENANT`).
+    /// How a request's tenant is found (`TENANT_RESOLVER`, `DEFAULT_TENANT`, `TENANT_JWT_*`).
     public struct Tenancy: Sendable, Hashable {
         public var resolver: TenantResolver
         public var defaultTenant: String
+        /// How `jwt` mode verifies tokens; required by that mode, ignored by the others.
+        public var token: TenantToken?
 
-        public init(resolver: TenantResolver = .env, defaultTenant: String = "demo") {
+        public init(resolver: TenantResolver = .env, defaultTenant: String = "demo", token: TenantToken? = nil) {
             self.resolver = resolver
             self.defaultTenant = defaultTenant
+            self.token = token
+        }
+    }
+
+    /// The signed token `TENANT_RESOLVER=jwt` reads a request's tenant from.
+    public struct TenantToken: Sendable, Hashable {
+        /// What verifies the token's signature.
+        public enum Keys: Sendable, Hashable {
+            /// `TENANT_JWT_SECRET`: a shared secret for HS256, HS384 or HS512 (at least 32 bytes).
+            case secret(String)
+            /// `TENANT_JWT_JWKS_URL`: a JSON Web Key Set for RS256/384/512, ES256/384/512 or EdDSA.
+            case keySetURL(String)
+        }
+
+        public var keys: Keys
+        /// `TENANT_JWT_ISSUER`: the `iss` a token must have; unset accepts any.
+        public var issuer: String?
+        /// `TENANT_JWT_AUDIENCE`: a value the token's `aud` must contain; unset accepts any.
+        public var audience: String?
+        /// `TENANT_JWT_CLAIM`: the claim naming the tenant (default `tenant`).
+        public var claim: String
+        /// `TENANT_JWT_HEADER`: the request header carrying the token. `authorization` (the
+        /// default) takes `Authorization: Bearer <token>`; any other header holds the bare token,
+        /// so a gateway can pass the tenant token beside a provider's own `Authorization`.
+        public var header: String
+
+        public init(keys: Keys, issuer: String? = nil, audience: String? = nil, claim: String = "tenant", header: String = "authorization")
+        {
+            self.keys = keys
+            self.issuer = issuer
+            self.audience = audience
+            self.claim = claim
+            self.header = header.lowercased()
+        }
+    }
+
+    /// Where tenants' secrets come from (`SECRETS_BACKEND`, `SECRETS_PATH`, `SECRETS_CACHE_TTL`,
+    /// `SECRETS_NEGATIVE_CACHE_TTL`).
+    public struct Secrets: Sendable, Hashable {
+        public enum Backend: Sendable, Hashable {
+            /// `GREENTIC_SECRET_<TENANT>__<NAME>` variables (``EnvironmentSecrets``).
+            case env
+            /// Files under `SECRETS_PATH` (``FileSecrets``).
+            case file(path: String)
+        }
+
+        public var backend: Backend
+        public var cache: TenantSecrets.Configuration
+
+        public init(backend: Backend = .env, cache: TenantSecrets.Configuration = .init()) {
+            self.backend = backend
+            self.cache = cache
         }
     }
 
@@ -337,4 +394,6 @@ public enum TenantResolver: String, Sendable, Hashable, CaseIterable {
     case host
     /// The `x-greentic-tenant` header.
     case header
+    /// A claim of a verified JWT (``RunnerHostConfiguration/TenantToken``).
+    case jwt
 }

@@ -26,8 +26,8 @@ struct ConversationRunner: Sendable {
         var planner: ReplyPlanner
         var sessions: RunnerHostConfiguration.Sessions
         var wasmDefaults: RunnerHostConfiguration.Wasm
-        /// The tenants' secrets (`SECRETS_BACKEND=env`).
-        var secrets: EnvironmentSecrets
+        /// The tenants' secrets (`SECRETS_BACKEND`).
+        var secrets: TenantSecrets
         /// Queues the events of one session within this process after a conflict.
         var sessionSerializer = KeyedSerializer()
         var logger: Logger
@@ -199,7 +199,7 @@ struct ConversationRunner: Sendable {
                 packVersion: owner.version
             ),
             limits: limits(for: serving.bindings),
-            secrets: dependencies.secrets.secrets(for: serving.bindings),
+            secrets: await dependencies.secrets.componentSecrets(for: serving.bindings),
             snapshot: snapshot,
             logger: logger
         )

@@ -26,7 +26,7 @@ struct EventProcessor: Sendable {
         var gate: DedupeGate
         var tenants: ActiveTenants
         var channels: ChannelRegistry
-        var credentials: @Sendable (String) -> ChannelCredentials
+        var credentials: ChannelCredentialLookup
         var queue: InboxQueue
         /// Releases the store refused, tried again on the worker's polls.
         var deferredReleases: DeferredReleases
@@ -195,11 +195,15 @@ struct EventProcessor: Sendable {
         }
         var input = event.input
         if let channel = dependencies.channels[event.provider] {
+            let credentials: ChannelCredentials
             do {
-                switch try await channel.prepare(
-                    input,
-                    context: PrepareContext(tenant: event.tenant, credentials: dependencies.credentials(event.tenant))
-                ) {
+                credentials = try await dependencies.credentials(event.tenant, event.provider)
+            } catch {
+                await retry(lease, "the tenant's credentials are unavailable: \(error.message)", logger: logger)
+                return
+            }
+            do {
+                switch try await channel.prepare(input, context: PrepareContext(tenant: event.tenant, credentials: credentials)) {
                 case .run(let prepared):
                     input = prepared
                 case .skip(let reason):

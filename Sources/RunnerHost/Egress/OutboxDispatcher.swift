@@ -100,7 +100,7 @@ public final class OutboxDispatcher: Service, Sendable {
 
     private let store: any RunnerStore
     private let channels: ChannelRegistry
-    private let credentials: @Sendable (String) -> ChannelCredentials
+    private let credentials: ChannelCredentialLookup
     private let limits: @Sendable (String) -> TenantLimits
     private let configuration: Configuration
     private let limiter = RateLimiter()
@@ -145,7 +145,7 @@ public final class OutboxDispatcher: Service, Sendable {
     init(
         store: any RunnerStore,
         channels: ChannelRegistry,
-        credentials: @escaping @Sendable (String) -> ChannelCredentials,
+        credentials: @escaping ChannelCredentialLookup,
         limits: @escaping @Sendable (String) -> TenantLimits,
         configuration: Configuration = .init(),
         now: @escaping @Sendable () -> Date = { Date() },
@@ -388,6 +388,9 @@ public final class OutboxDispatcher: Service, Sendable {
         }
     }
 
+    /// How long a reply waits when its tenant's credentials cannot be read.
+    static let credentialsRetrySeconds: Double = 5
+
     enum Outcome: Sendable {
         case delivered, retried, postponed, deadLettered, lost
     }
@@ -405,6 +408,14 @@ public final class OutboxDispatcher: Service, Sendable {
                 .deadLetter(error: "no channel delivers provider \(message.provider)", retainUntil: retention(now)),
                 logger
             )
+        }
+        let credentials: ChannelCredentials
+        do {
+            credentials = try await self.credentials(message.tenant, message.provider)
+        } catch {
+            // The secrets backend is down: no attempt is spent on it, the reply waits.
+            logger.warning("the tenant's credentials are unavailable; the reply waits", metadata: ["error": .string(error.message)])
+            return await finish(lease, .postpone(until: now.addingTimeInterval(Self.credentialsRetrySeconds)), logger)
         }
         let tenantLimits = limits(message.tenant)
         let conversationLimit =
@@ -435,7 +446,7 @@ public final class OutboxDispatcher: Service, Sendable {
         let attempt = message.attempts + 1
         let context = DeliveryContext(
             tenant: message.tenant,
-            credentials: credentials(message.tenant),
+            credentials: credentials,
             messageID: message.id,
             attempt: attempt,
             timeout: timeout

@@ -7,10 +7,12 @@ internal import RunnerFlow
 internal import RunnerIngress
 
 /// Serves the routes of every channel in the registry, inside a group whose requests have a
-/// resolved, loaded tenant (``TenantRequestContext``).
+/// resolved tenant (``TenantRequestContext``).
 ///
 /// Per request: the body is collected within its size and time limits, the route's adapter
-/// verifies and parses it, the flow is looked up once (404 unknown, 409 wrong type), the
+/// verifies and parses it (for a tenant that is not loaded, with ``unknownTenantCredentials``:
+/// a request that fails authentication gets the answer it would get from a loaded tenant, and
+/// only one that passes, on a route without authentication, learns the tenant is not loaded), the flow is looked up once (404 unknown, 409 wrong type), the
 /// tenant's webhook path policy is applied to the normalised path the adapter names (403), a
 /// normalised input above `FLOW_MAX_PAYLOAD_BYTES` is refused (413), and the events go to the
 /// ``EventProcessor``, in the request or acknowledged first, as the adapter said.
@@ -21,7 +23,7 @@ struct ChannelRoutes {
     let resolution: TenantResolution
     let http: RunnerHostConfiguration.HTTP
     let maxPayloadBytes: Int
-    let credentials: @Sendable (String) -> ChannelCredentials
+    let credentials: ChannelCredentialLookup
     let now: @Sendable () -> Date
 
     func register(on router: Router<RunnerRequestContext>) {
@@ -38,7 +40,13 @@ struct ChannelRoutes {
                     group.on(RouterPath(route.path), method: method) { request, context in
                         var parameters: [String: String] = [:]
                         for name in names { parameters[name] = context.parameters.get(name) }
-                        return try await handle(request, context: context, adapter: route.adapter, parameters: parameters)
+                        return try await handle(
+                            request,
+                            context: context,
+                            provider: channel.provider,
+                            adapter: route.adapter,
+                            parameters: parameters
+                        )
                     }
                 }
             }
@@ -48,10 +56,10 @@ struct ChannelRoutes {
     func handle(
         _ request: Request,
         context: TenantRequestContext,
+        provider: String,
         adapter: any IngressAdapter,
         parameters: [String: String]
     ) async throws -> Response {
-        let runtime = context.tenant
         let body = try await collectBody(request, timers: context.eventLoop)
         var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
         if let authority = request.head.authority, !headers.contains(where: { $0.name.lowercased() == "host" }) {
@@ -63,13 +71,15 @@ struct ChannelRoutes {
             query: request.uri.query,
             headers: headers,
             body: body,
-            tenant: runtime.tenant,
+            tenant: context.tenantName,
             pathParameters: parameters,
             jsonLimits: .init(maxDepth: http.maxJSONDepth),
-            credentials: credentials(runtime.tenant),
+            credentials: try await credentials(for: context.tenant == nil ? nil : context.tenantName, provider: provider),
             receivedAt: now()
         )
-        switch try await adapter.handle(ingress) {
+        let result = try await adapter.handle(ingress)
+        guard let runtime = context.tenant else { throw IngressError(.notFound, "tenant not loaded") }
+        switch result {
         case .respond(let response):
             return Response(response)
         case .run(let event):
@@ -82,6 +92,25 @@ struct ChannelRoutes {
             }
             guard !admitted.isEmpty else { return Response(answer) }
             return Response(await processor.accept(admitted, runtime: runtime, answer: answer))
+        }
+    }
+
+    /// What the adapters of a tenant that is not loaded verify requests with: every credential
+    /// set, to a random value drawn once per process, so no signature, token or verify token
+    /// can match it.
+    static let unknownTenantCredentials: ChannelCredentials = {
+        let secret = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined(separator: "-")
+        return ChannelCredentials { _ in secret }
+    }()
+
+    /// The credentials a request of `tenant` (`nil`: not loaded) is verified with; 503 when the
+    /// secrets backend cannot say (the provider retries).
+    private func credentials(for tenant: String?, provider: String) async throws(IngressError) -> ChannelCredentials {
+        guard let tenant else { return Self.unknownTenantCredentials }
+        do {
+            return try await credentials(tenant, provider)
+        } catch {
+            throw IngressError(.unavailable, "the tenant's credentials cannot be read right now")
         }
     }
 

@@ -8,7 +8,9 @@ public struct RunnerRequestContext: RequestContext, RemoteAddressRequestContext 
     public var coreContext: CoreRequestContextStorage
     /// The connected peer; never taken from `X-Forwarded-For`.
     public let remoteAddress: SocketAddress?
-    /// The tenant serving this request, once resolved.
+    /// The tenant a channel request names, once resolved.
+    var tenantName: String?
+    /// That tenant's runtime, when it is loaded.
     var tenant: TenantRuntime?
     /// The connection's event loop (its timers time the request).
     let eventLoop: any EventLoop

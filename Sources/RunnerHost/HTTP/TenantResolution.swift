@@ -1,10 +1,17 @@
 internal import Foundation
 internal import RunnerCore
+internal import RunnerIngress
 
 /// Finds a request's tenant by the configured `TENANT_RESOLVER` mode (reference §9.2).
 struct TenantResolution: Sendable {
     let mode: TenantResolver
     let defaultTenant: String
+    /// Verifies the token of `jwt` mode; `nil` in the other modes.
+    let token: TenantTokenVerifier?
+
+    /// Whether the tenant comes from a verified token: a request that resolves at all is
+    /// authenticated, so an unloaded tenant can be answered 404 at once.
+    var isAuthenticated: Bool { mode == .jwt }
 
     /// The tenant for a request with these headers.
     ///
@@ -12,7 +19,8 @@ struct TenantResolution: Sendable {
     /// - `host`: the first label of `Host` (`foo.example.com` → `foo`; the port is ignored);
     ///   the default when the header is missing or empty.
     /// - `header`: `x-greentic-tenant`, the default when missing or empty.
-    func tenant(header: (String) -> String?) -> String {
+    /// - `jwt`: the tenant claim of the verified token (``TenantTokenVerifier``); 401 without one.
+    func tenant(header: (String) -> String?) async throws(IngressError) -> String {
         switch mode {
         case .env:
             return defaultTenant
@@ -26,6 +34,9 @@ struct TenantResolution: Sendable {
                 return defaultTenant
             }
             return value
+        case .jwt:
+            guard let token else { throw IngressError(.unavailable, "TENANT_RESOLVER=jwt is not configured") }
+            return try await token.tenant(header: header)
         }
     }
 }

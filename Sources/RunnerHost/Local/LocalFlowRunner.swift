@@ -85,7 +85,7 @@ public struct LocalFlowRunner: Sendable {
                 packVersion: owner?.version ?? ""
             ),
             limits: WasmLimits(),
-            secrets: [:],
+            secrets: .init(),
             snapshot: StateSnapshot(),
             logger: EventLogger(Logger(label: "greentic.runner.flow-run"))
         )

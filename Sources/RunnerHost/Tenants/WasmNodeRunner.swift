@@ -32,7 +32,7 @@ final class WasmNodeRunner: NodeRunner {
     private let components: [String: CompiledComponent]
     private let identity: Identity
     private let limits: WasmLimits
-    private let secrets: [String: String]
+    private let secrets: TenantSecrets.ComponentSecrets
     private let logger: EventLogger
     private let overlay: Mutex<Overlay>
 
@@ -41,7 +41,7 @@ final class WasmNodeRunner: NodeRunner {
         components: [String: CompiledComponent],
         identity: Identity,
         limits: WasmLimits,
-        secrets: [String: String],
+        secrets: TenantSecrets.ComponentSecrets,
         snapshot: StateSnapshot,
         logger: EventLogger
     ) {
@@ -87,7 +87,8 @@ final class WasmNodeRunner: NodeRunner {
             input: input.serializedBytes(),
             state: state,
             keyValues: keyValues,
-            secrets: secrets,
+            secrets: secrets.values,
+            unavailableSecrets: secrets.unavailable,
             limits: limits,
             instanceKey: "\(identity.tenant)|\(identity.packID)",
             logger: logger.base,

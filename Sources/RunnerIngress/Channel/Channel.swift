@@ -26,6 +26,11 @@ public protocol Channel: Sendable {
     /// for each one missing.
     var requiredCredentials: [String] { get }
 
+    /// Every credential the channel reads, required or optional (default: the required ones).
+    /// The host resolves exactly these for a tenant before calling the channel, so a name
+    /// missing here reads as unset.
+    var credentialNames: [String] { get }
+
     /// Completes an accepted event's flow input before the flow runs, after the
     /// acknowledgement (Webex: fetch the message text the notification only names).
     ///
@@ -47,6 +52,8 @@ public protocol Channel: Sendable {
 }
 
 extension Channel {
+    public var credentialNames: [String] { requiredCredentials }
+
     public func prepare(_ input: JSONValue, context: PrepareContext) async throws(PrepareError) -> PreparedInput {
         .run(input)
     }

@@ -34,6 +34,7 @@ package struct AnyChannel: Sendable {
     package let provider: String
     package let routes: [ChannelRoute]
     package let requiredCredentials: [String]
+    package let credentialNames: [String]
     private let prepareInput: @Sendable (JSONValue, PrepareContext) async throws(PrepareError) -> PreparedInput
     private let split: @Sendable (OutboundMessage) -> [OutboundMessage]
     private let limit: @Sendable (JSONValue) -> RateLimit?
@@ -43,6 +44,7 @@ package struct AnyChannel: Sendable {
         provider = channel.provider
         routes = channel.routes
         requiredCredentials = channel.requiredCredentials
+        credentialNames = Array(Set(channel.requiredCredentials).union(channel.credentialNames)).sorted()
         prepareInput = { input, context throws(PrepareError) in try await channel.prepare(input, context: context) }
         split = { channel.deliverable($0) }
         limit = { json in (try? C.Address(json: json)).flatMap { channel.conversationLimit(for: $0) } }

@@ -40,6 +40,19 @@ struct TestDeployment {
         return digest
     }
 
+    /// Writes each tenant's pack as `packs/<tenant>.gtpack` and one index serving them all.
+    func deploy(tenants: [String: TestPack]) throws {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("packs"), withIntermediateDirectories: true)
+        var entries: [String] = []
+        for (tenant, pack) in tenants.sorted(by: { $0.key < $1.key }) {
+            let digest = try pack.write(to: directory.appendingPathComponent("packs/\(tenant).gtpack"))
+            entries.append(
+                #""\#(tenant)":{"main_pack":{"name":"\#(pack.packID)","version":"\#(pack.version)","digest":"\#(digest)","locator":"packs/\#(tenant).gtpack"},"overlays":[]}"#
+            )
+        }
+        try Data("{\(entries.joined(separator: ","))}".utf8).write(to: URL(fileURLWithPath: indexPath))
+    }
+
     /// Writes a bindings file for `tenant`; returns its path.
     @discardableResult
     func bindings(_ yaml: String, tenant: String = "demo") throws -> String {
@@ -81,6 +94,29 @@ enum TestComponents {
           (func (export "greentic:component/node@0.6.0#run") (param i32 i32 i32 i32) (result i32)
             (loop $forever (br $forever))
             (i32.const 0)))
+        """
+
+    /// Reads secret `api_key` (`secret-get`) and answers `{"payload":"<value>"}`, or
+    /// `{"payload":""}` when it is missing.
+    static let secretReader = """
+        (module
+          (import "greentic:host-import@0.6.0" "secret-get" (func $secret (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 200) "api_key")
+          (data (i32.const 300) "{\\"payload\\":\\"")
+          (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 4096))
+          (func (export "greentic:component/node@0.6.0#run") (param i32 i32 i32 i32) (result i32)
+            (local $n i32)
+            (memory.copy (i32.const 1000) (i32.const 300) (i32.const 12))
+            (local.set $n (call $secret (i32.const 200) (i32.const 7) (i32.const 1012) (i32.const 256)))
+            (if (i32.lt_s (local.get $n) (i32.const 0)) (then (local.set $n (i32.const 0))))
+            (i32.store8 (i32.add (i32.const 1012) (local.get $n)) (i32.const 34))
+            (i32.store8 (i32.add (i32.const 1013) (local.get $n)) (i32.const 125))
+            (i32.store (i32.const 80) (i32.const 1000))
+            (i32.store (i32.const 84) (i32.add (local.get $n) (i32.const 14)))
+            (i32.store (i32.const 88) (local.get 2))
+            (i32.store (i32.const 92) (local.get 3))
+            (i32.const 80)))
         """
 
     /// Counts calls in the host key-value state (`state-get`/`state-set` of key `n`) and answers
