@@ -101,6 +101,9 @@ public struct RunnerStoreConformance: Sendable {
         case timerCursorStartsAtNowAndKeepsItsPlace
         case timerTicksAreAcceptedOnceInOrder
         case concurrentTimerTicksOneWins
+        // Sessions (admin)
+        case sessionsListLivePagesPerTenant
+        case sessionsEraseOneUserOfOneTenantOnly
         // Purge
         case purgeRemovesOnlyExpired
         // Concurrency
@@ -197,6 +200,8 @@ public struct RunnerStoreConformance: Sendable {
         case .timerCursorStartsAtNowAndKeepsItsPlace: try await timerCursorStartsAtNowAndKeepsItsPlace(store)
         case .timerTicksAreAcceptedOnceInOrder: try await timerTicksAreAcceptedOnceInOrder(store)
         case .concurrentTimerTicksOneWins: try await concurrentTimerTicksOneWins(store)
+        case .sessionsListLivePagesPerTenant: try await sessionsListLivePagesPerTenant(store)
+        case .sessionsEraseOneUserOfOneTenantOnly: try await sessionsEraseOneUserOfOneTenantOnly(store)
         case .purgeRemovesOnlyExpired: try await purgeRemovesOnlyExpired(store)
         case .concurrentInsertsOneWins: try await concurrentInsertsOneWins(store)
         case .concurrentUpdatesOneWins: try await concurrentUpdatesOneWins(store)

@@ -34,9 +34,9 @@ public actor InMemoryRunnerStore: RunnerStore {
         }
     }
 
-    private var resumeRecords: [ResumeKey: ResumeRecord] = [:]
-    private var state: [StateScope: StateSnapshot] = [:]
-    private var stateRevisions: [StateScope: Int64] = [:]
+    var resumeRecords: [ResumeKey: ResumeRecord] = [:]
+    var state: [StateScope: StateSnapshot] = [:]
+    var stateRevisions: [StateScope: Int64] = [:]
     /// When a commit last touched each scope (``RunCommit/committedAt``).
     private var stateTouched: [StateScope: Date] = [:]
     var dedupe: [DedupeKey: DedupeEntry] = [:]

@@ -126,6 +126,26 @@ public protocol RunnerStore: Sendable {
     /// How many messages and events wait, are in flight, are dead or failed.
     func queueCounts() async throws(StoreError) -> (outbox: OutboxCounts, inbox: InboxCounts)
 
+    /// Per tenant with anything stored: its paused conversations at `now` and its outbox.
+    func tenantCounts(now: Date) async throws(StoreError) -> [String: TenantCounts]
+
+    /// The conversations of `tenant` paused at `now`, ordered by session key then flow id,
+    /// after `after`; at most `limit`.
+    func pausedSessions(
+        tenant: String,
+        after: PausedSessionPage.Cursor?,
+        limit: Int,
+        now: Date
+    ) async throws(StoreError)
+        -> PausedSessionPage
+
+    /// Erases what the store keeps of the sessions `selector` picks in `tenant`: their resume
+    /// records, and the component state of every pack in their scopes (the scopes' revisions
+    /// advance, so a run that loaded the state before cannot write it back). Dedupe records,
+    /// queued events and replies are left alone. Nothing of another tenant is touched.
+    @discardableResult
+    func eraseSessions(tenant: String, _ selector: SessionSelector) async throws(StoreError) -> SessionErasure
+
     /// Removes resume records, dedupe records, dead letters and failed inbox events whose
     /// time ran out at or before `now`, and, with `idleStateBefore`, the component state of
     /// sessions (scopes other than the tenant-wide `""`) last written by a commit stamped at or

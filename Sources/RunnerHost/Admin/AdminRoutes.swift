@@ -10,7 +10,8 @@ internal import RunnerCore
 /// - `GET /admin/outbox/dead?tenant=&limit=&after=`: dead letters by id, a page at a time
 ///   (`limit` 1–500, default 50; `next` is the `after` of the next page);
 /// - `POST /admin/outbox/dead/{id}/replay` (optionally `?tenant=`): queue a dead letter again
-///   with its attempts reset (202), 404 when there is no such dead letter.
+///   with its attempts reset (202), 404 when there is no such dead letter;
+/// - the tenant and session routes of ``TenantAdminRoutes``.
 struct AdminRoutes {
     let status: HostStatus
     let tenants: ActiveTenants
@@ -54,6 +55,7 @@ struct AdminRoutes {
             outboxNudge()
             return Response.json(202, ["status": "replay queued", "id": .string(id)])
         }
+        TenantAdminRoutes(tenants: tenants, store: store, now: now).register(on: admin)
     }
 
     static func json(_ letter: DeadLetter) -> JSONValue {

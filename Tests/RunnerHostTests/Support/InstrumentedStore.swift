@@ -119,6 +119,23 @@ final class InstrumentedStore: RunnerStore {
         await inner.queueCounts()
     }
 
+    func tenantCounts(now: Date) async throws(StoreError) -> [String: TenantCounts] {
+        await inner.tenantCounts(now: now)
+    }
+
+    func pausedSessions(
+        tenant: String,
+        after: PausedSessionPage.Cursor?,
+        limit: Int,
+        now: Date
+    ) async throws(StoreError) -> PausedSessionPage {
+        await inner.pausedSessions(tenant: tenant, after: after, limit: limit, now: now)
+    }
+
+    func eraseSessions(tenant: String, _ selector: SessionSelector) async throws(StoreError) -> SessionErasure {
+        try await inner.eraseSessions(tenant: tenant, selector)
+    }
+
     func purgeExpired(now: Date, idleStateBefore: Date?) async throws(StoreError) -> Int {
         await inner.purgeExpired(now: now, idleStateBefore: idleStateBefore)
     }
