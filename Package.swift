@@ -56,6 +56,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // AWS Signature Version 4 and the other request signing the cloud backends share.
+        .target(
+            name: "RunnerCloud",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "RunnerTemplates",
             dependencies: ["RunnerCore"],
@@ -149,6 +155,7 @@ let package = Package(
                 "RunnerStoreSQLite",
                 "RunnerStorePostgres",
                 "RunnerIngress",
+                "RunnerCloud",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -210,6 +217,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RunnerCloudTests",
+            dependencies: ["RunnerCloud"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "RunnerTemplatesTests",
             dependencies: ["RunnerTemplates"],
             resources: [.copy("Fixtures")],
@@ -256,7 +268,7 @@ let package = Package(
             name: "RunnerHostTests",
             dependencies: [
                 "RunnerHost", "RunnerTestSupport", "RunnerIngress", "RunnerChannels", "RunnerStoreSQLite", "RunnerStorePostgres",
-                "RunnerCore", "RunnerPacks",
+                "RunnerCore", "RunnerPacks", "RunnerCloud",
                 "RunnerFlow",
                 "RunnerWasm",
                 .product(name: "Hummingbird", package: "hummingbird"),

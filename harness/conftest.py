@@ -7,6 +7,7 @@ at the end of the run) and its tail is attached to failing tests.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -67,7 +68,7 @@ flow_type_bindings:
 
 # Everything the runner reads that a developer's shell might have set differently.
 _SCRUB = re.compile(
-    r"^(GREENTIC_|PACK_|STORE_URL$|TENANT_RESOLVER$|DEFAULT_TENANT$|ADMIN_TOKEN$|SECRETS_BACKEND$|HOST$|PORT$"
+    r"^(GREENTIC_|PACK_|STORE_URL$|TENANT_RESOLVER$|TENANT_JWT_|DEFAULT_TENANT$|ADMIN_TOKEN$|SECRETS_|AWS_|HOST$|PORT$"
     r"|TELEGRAM_|SLACK_|MICROSOFT_|BOTFRAMEWORK_|WEBCHAT_|WEBEX_|WHATSAPP_|OUTBOX_|INBOX_|WASM_|FLOW_|HTTP_|"
     r"LOG_LEVEL$|SESSION_TTL$|DEDUPE_TTL$|MAX_BODY_BYTES$|MAX_JSON_DEPTH$)"
 )
@@ -150,6 +151,16 @@ def runner(tmp_path_factory, fake, secrets) -> Runner:
         "WHATSAPP_VERIFY_TOKEN": secrets.whatsapp_verify_token,
         "WHATSAPP_API_BASE_URL": f"{b}/wa",
     })
+    with launched_runner(binary, env, bindings, tmp, fake, secrets) as r:
+        yield r
+    print(f"\n[harness] runner log: {tmp / 'runner.log'}")
+
+
+
+
+@contextlib.contextmanager
+def launched_runner(binary: Path, env: dict, bindings: Path, tmp: Path, fake=None, secrets=None):
+    """Starts `serve` with `env` in `tmp`, waits until it is ready, yields the `Runner`, stops it."""
     log_path = tmp / "runner.log"
     log_file = open(log_path, "w", buffering=1)
     proc = subprocess.Popen(
@@ -196,16 +207,17 @@ def runner(tmp_path_factory, fake, secrets) -> Runner:
         proc.kill()
         proc.wait()
         raise
-    yield r
-    proc.terminate()
     try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    reader.join(5)
-    log_file.close()
-    print(f"\n[harness] runner log: {log_path}")
+        yield r
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        reader.join(5)
+        log_file.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

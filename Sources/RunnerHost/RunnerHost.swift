@@ -113,7 +113,11 @@ public struct RunnerHost: Service {
 
     /// The secrets backend: the embedding application's, else the configured one. With `env`,
     /// tenants and secret names that would share a variable are refused.
-    private func secretsBackend(bindings: [String: TenantBindings], channels: ChannelRegistry) throws -> any SecretsProvider {
+    private func secretsBackend(
+        bindings: [String: TenantBindings],
+        channels: ChannelRegistry,
+        httpClient: HTTPClient
+    ) throws -> any SecretsProvider {
         if let secretsProvider { return secretsProvider }
         switch configuration.secrets.backend {
         case .env:
@@ -135,6 +139,14 @@ public struct RunnerHost: Service {
             return secrets
         case .file(let path):
             return FileSecrets(path: path)
+        case .aws(let aws):
+            return AWSSecretsManager(configuration: aws, client: ProviderHTTPClient(http: httpClient), now: now)
+        case .gcp(let gcp):
+            try gcp.names.validate(Array(bindings.values), credentialNames: Set(channels.all.flatMap(\.credentialNames)))
+            return GCPSecretManager(configuration: gcp, client: ProviderHTTPClient(http: httpClient), now: now)
+        case .azure(let azure):
+            try azure.names.validate(Array(bindings.values), credentialNames: Set(channels.all.flatMap(\.credentialNames)))
+            return AzureKeyVault(configuration: azure, client: ProviderHTTPClient(http: httpClient), now: now)
         }
     }
 
@@ -143,6 +155,9 @@ public struct RunnerHost: Service {
         switch (secretsProvider, configuration.secrets.backend) {
         case (nil, .env): EnvironmentSecrets.variableName(tenant: tenant, name: name)
         case (nil, .file(let path)): "\(path) → \(tenant)/\(name)"
+        case (nil, .aws(let aws)): "the AWS secret \(aws.prefix)\(tenant)/\(name)"
+        case (nil, .gcp(let gcp)): "the GCP secret \(gcp.names.name(tenant: tenant, name: name))"
+        case (nil, .azure(let azure)): "the Key Vault secret \(azure.names.name(tenant: tenant, name: name))"
         case (_?, _): "the tenant's secret \(name)"
         }
     }
@@ -213,7 +228,7 @@ public struct RunnerHost: Service {
 
         let channels = channelRegistry(httpClient: httpClient)
         let secrets = TenantSecrets(
-            provider: try secretsBackend(bindings: bindings, channels: channels),
+            provider: try secretsBackend(bindings: bindings, channels: channels, httpClient: httpClient),
             environment: environment,
             configuration: configuration.secrets.cache,
             now: now

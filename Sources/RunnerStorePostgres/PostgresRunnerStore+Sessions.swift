@@ -59,16 +59,9 @@ extension PostgresRunnerStore {
                         table: "resume_record"
                     )
                 records.append(
-                    ResumeRecord(
-                        key: ResumeKey(tenant: tenant, sessionKey: sessionKey, flowID: flowID),
-                        packDigest: packDigest,
-                        flowHash: flowHash,
-                        nextNode: nextNode,
-                        reason: reason,
-                        snapshot: (try? StoredText.json(snapshot, column: "resume_record.snapshot")) ?? .null,
-                        createdAt: Date(epochMilliseconds: createdAt),
-                        expiresAt: Date(epochMilliseconds: expiresAt),
-                        revision: revision
+                    Self.resumeRecord(
+                        ResumeKey(tenant: tenant, sessionKey: sessionKey, flowID: flowID),
+                        (packDigest, flowHash, nextNode, reason, snapshot, createdAt, expiresAt, revision)
                     )
                 )
             }

@@ -142,25 +142,34 @@ public final class PostgresRunnerStore: RunnerStore, Service, Sendable {
             logger
         )
         for row in rows {
-            let (packDigest, flowHash, nextNode, reason, snapshot, createdAt, expiresAt, revision) = try row.decodeStored(
-                (String, String, String, String?, String, Int64, Int64, Int64).self,
-                table: "resume_record"
-            )
-            return ResumeRecord(
-                key: key,
-                packDigest: packDigest,
-                flowHash: flowHash,
-                nextNode: nextNode,
-                reason: reason,
-                // An unreadable snapshot is returned as `null` with the record's real revision,
-                // so the caller can replace it (compare-and-swap) instead of the session staying stuck.
-                snapshot: (try? StoredText.json(snapshot, column: "resume_record.snapshot")) ?? .null,
-                createdAt: Date(epochMilliseconds: createdAt),
-                expiresAt: Date(epochMilliseconds: expiresAt),
-                revision: revision
+            return resumeRecord(
+                key,
+                try row.decodeStored((String, String, String, String?, String, Int64, Int64, Int64).self, table: "resume_record")
             )
         }
         return nil
+    }
+
+    /// A resume record from its columns `pack_digest, flow_hash, next_node, reason, snapshot,
+    /// created_at, expires_at, revision`.
+    static func resumeRecord(
+        _ key: ResumeKey,
+        _ columns: (String, String, String, String?, String, Int64, Int64, Int64)
+    ) -> ResumeRecord {
+        let (packDigest, flowHash, nextNode, reason, snapshot, createdAt, expiresAt, revision) = columns
+        return ResumeRecord(
+            key: key,
+            packDigest: packDigest,
+            flowHash: flowHash,
+            nextNode: nextNode,
+            reason: reason,
+            // An unreadable snapshot is returned as `null` with the record's real revision,
+            // so the caller can replace it (compare-and-swap) instead of the session staying stuck.
+            snapshot: (try? StoredText.json(snapshot, column: "resume_record.snapshot")) ?? .null,
+            createdAt: Date(epochMilliseconds: createdAt),
+            expiresAt: Date(epochMilliseconds: expiresAt),
+            revision: revision
+        )
     }
 
     /// The revision is read before the values: values read are never older than it, so a

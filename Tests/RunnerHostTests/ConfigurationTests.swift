@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import NIOCore
+import RunnerCloud
 import RunnerFlow
 import Testing
 
@@ -115,7 +116,23 @@ struct ConfigurationTests {
         (["TENANT_RESOLVER": "jwt", "TENANT_JWT_JWKS_URL": "keys.json"], "TENANT_JWT_JWKS_URL"),
         (["TENANT_RESOLVER": "jwt", "TENANT_JWT_JWKS_URL": "https://k", "TENANT_JWT_HEADER": "x token"], "TENANT_JWT_HEADER"),
         (["DEFAULT_TENANT": "a b"], "DEFAULT_TENANT"),
-        (["SECRETS_BACKEND": "aws"], "SECRETS_BACKEND"),
+        (["SECRETS_BACKEND": "vault"], "SECRETS_BACKEND"),
+        (["SECRETS_BACKEND": "gcp"], "GCP_PROJECT"),
+        (["SECRETS_BACKEND": "gcp", "GCP_PROJECT": "p"], "GOOGLE_APPLICATION_CREDENTIALS"),
+        (
+            ["SECRETS_BACKEND": "gcp", "GCP_PROJECT": "p", "GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/key.json"],
+            "GOOGLE_APPLICATION_CREDENTIALS"
+        ),
+        (["SECRETS_BACKEND": "azure"], "AZURE_KEYVAULT_URL"),
+        (["SECRETS_BACKEND": "azure", "AZURE_KEYVAULT_URL": "https://v.vault.azure.net"], "AZURE_CLIENT_SECRET"),
+        (["SECRETS_BACKEND": "aws"], "AWS_REGION"),
+        (["SECRETS_BACKEND": "aws", "AWS_REGION": "eu-west-1"], "AWS_ACCESS_KEY_ID"),
+        (
+            [
+                "SECRETS_BACKEND": "aws", "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s",
+                "AWS_ENDPOINT_URL": "moto",
+            ], "AWS_ENDPOINT_URL"
+        ),
         (["SECRETS_BACKEND": "file"], "SECRETS_PATH"),
         (["SECRETS_PATH": "/run/secrets"], "SECRETS_PATH"),
         (["SECRETS_CACHE_TTL": "forever"], "SECRETS_CACHE_TTL"),
@@ -149,6 +166,41 @@ struct ConfigurationTests {
             "SECRETS_BACKEND": "File", "SECRETS_PATH": "/run/secrets", "SECRETS_CACHE_TTL": "1m", "SECRETS_NEGATIVE_CACHE_TTL": "0s",
         ])
         #expect(file.secrets == .init(backend: .file(path: "/run/secrets"), cache: .init(ttl: .seconds(60), negativeTTL: .zero)))
+        let aws = try configuration([
+            "SECRETS_BACKEND": "aws", "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s3cret",
+            "AWS_SESSION_TOKEN": "tok", "AWS_ENDPOINT_URL": "http://127.0.0.1:5055/", "SECRETS_PREFIX": "prod/",
+        ])
+        #expect(
+            aws.secrets.backend
+                == .aws(
+                    .init(
+                        region: "eu-west-1",
+                        credentials: .init(accessKeyID: "AKID", secretAccessKey: "s3cret", sessionToken: "tok"),
+                        endpoint: "http://127.0.0.1:5055",
+                        prefix: "prod/"
+                    )
+                )
+        )
+        let defaults = try configuration([
+            "SECRETS_BACKEND": "aws", "AWS_REGION": "us-east-2", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s",
+        ])
+        guard case .aws(let settings) = defaults.secrets.backend else {
+            Issue.record("not the aws backend: \(defaults.secrets.backend)")
+            return
+        }
+        #expect(settings.endpoint == "https://secretsmanager.us-east-2.amazonaws.com")
+        #expect(settings.prefix == "greentic/")
+
+        let gcp = try configuration(["SECRETS_BACKEND": "gcp", "GOOGLE_CLOUD_PROJECT": "proj", "GCP_ACCESS_TOKEN": "tok"])
+        #expect(gcp.secrets.backend == .gcp(.init(project: "proj", credentials: .accessToken("tok"))))
+        let azure = try configuration([
+            "SECRETS_BACKEND": "azure", "AZURE_KEYVAULT_URL": "https://v.vault.azure.net/", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c",
+            "AZURE_CLIENT_SECRET": "s", "SECRETS_PREFIX": "prod-",
+        ])
+        #expect(
+            azure.secrets.backend
+                == .azure(.init(vaultURL: "https://v.vault.azure.net", tenantID: "t", clientID: "c", clientSecret: "s", prefix: "prod-"))
+        )
     }
 
     @Test func tenantTokensAreConfiguredForJWTModeOnly() throws {

@@ -1,5 +1,6 @@
 public import Configuration
 internal import Foundation
+internal import RunnerCloud
 internal import RunnerCore
 internal import RunnerFlow
 
@@ -24,7 +25,11 @@ extension RunnerHostConfiguration {
     /// | `TENANT_JWT_CLAIM`, `TENANT_JWT_HEADER` | `jwt`: the tenant's claim, the token's header | `tenant`, `authorization` (Bearer) |
     /// | `DEFAULT_TENANT` | tenant for `env` and fallbacks | `demo` |
     /// | `ADMIN_TOKEN` | bearer token for `/admin` | unset: loopback only |
-    /// | `SECRETS_BACKEND` | `env` or `file` | `env` |
+    /// | `SECRETS_BACKEND` | `env`, `file`, `aws`, `gcp` or `azure` | `env` |
+    /// | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_ENDPOINT_URL_SECRETS_MANAGER` | `aws` | region and keys required; endpoint AWS's |
+    /// | `GCP_PROJECT`, `GCP_ACCESS_TOKEN` or `GOOGLE_APPLICATION_CREDENTIALS`, `SECRETS_GCP_ENDPOINT` | `gcp` | project and one credential required |
+    /// | `AZURE_KEYVAULT_URL`, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`, `AZURE_AUTHORITY_HOST` | `azure` | all but the authority required |
+    /// | `SECRETS_PREFIX` | cloud backends: the prefix of secret names | `greentic/` (aws), `greentic-` (gcp, azure) |
     /// | `SECRETS_PATH` | `file`: a directory of `<tenant>/<name>` files, or one JSON file | required by `file` |
     /// | `SECRETS_CACHE_TTL`, `SECRETS_NEGATIVE_CACHE_TTL` | how long a value, and an absence, are cached | `5m`, `30s` |
     /// | `STORE_URL` | `sqlite://PATH` or `memory://` | `sqlite://.greentic/runner.sqlite` |
@@ -116,8 +121,14 @@ extension RunnerHostConfiguration {
                 throw ConfigurationError("SECRETS_BACKEND=file needs SECRETS_PATH (a directory of <tenant>/<name> files, or one JSON file)")
             }
             configuration.secrets.backend = .file(path: path)
+        case "aws":
+            configuration.secrets.backend = .aws(try Self.awsSecrets(env))
+        case "gcp":
+            configuration.secrets.backend = .gcp(try Self.gcpSecrets(env))
+        case "azure", "az":
+            configuration.secrets.backend = .azure(try Self.azureSecrets(env))
         case let backend?:
-            throw ConfigurationError("SECRETS_BACKEND=\(backend) is not one of env, file (aws, gcp and azure are not in this release)")
+            throw ConfigurationError("SECRETS_BACKEND=\(backend) is not one of env, file, aws, gcp, azure")
         }
         if let ttl = try env.duration("SECRETS_CACHE_TTL", minimumMs: 0) {
             configuration.secrets.cache.ttl = .milliseconds(ttl)
@@ -199,6 +210,85 @@ extension RunnerHostConfiguration {
             configuration.delivery.inboxLeaseMs = lease
         }
         self = configuration
+    }
+
+    /// `SECRETS_BACKEND=aws`: the standard `AWS_*` variables.
+    private static func awsSecrets(_ env: EnvironmentValues) throws(ConfigurationError) -> AWSSecretsManager.Configuration {
+        guard let region = env.string("AWS_REGION") ?? env.string("AWS_DEFAULT_REGION") else {
+            throw ConfigurationError("SECRETS_BACKEND=aws needs AWS_REGION (or AWS_DEFAULT_REGION)")
+        }
+        guard let keyID = env.string("AWS_ACCESS_KEY_ID"), let secret = env.rawString("AWS_SECRET_ACCESS_KEY", isSecret: true),
+            !secret.isEmpty
+        else {
+            throw ConfigurationError("SECRETS_BACKEND=aws needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        }
+        var endpoint: String?
+        for variable in ["AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL"] {
+            if let url = env.string(variable) {
+                endpoint = try parseBaseURL(url, variable: variable)
+                break
+            }
+        }
+        return AWSSecretsManager.Configuration(
+            region: region,
+            credentials: .init(
+                accessKeyID: keyID,
+                secretAccessKey: secret,
+                sessionToken: env.rawString("AWS_SESSION_TOKEN", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+            ),
+            endpoint: endpoint,
+            prefix: env.rawString("SECRETS_PREFIX", isSecret: false) ?? "greentic/"
+        )
+    }
+
+    /// `SECRETS_BACKEND=gcp`: the project, and an access token or a service account key file.
+    private static func gcpSecrets(_ env: EnvironmentValues) throws(ConfigurationError) -> GCPSecretManager.Configuration {
+        guard let project = env.string("GCP_PROJECT") ?? env.string("GOOGLE_CLOUD_PROJECT") else {
+            throw ConfigurationError("SECRETS_BACKEND=gcp needs GCP_PROJECT (or GOOGLE_CLOUD_PROJECT)")
+        }
+        let credentials: GCPSecretManager.Credentials
+        if let token = env.rawString("GCP_ACCESS_TOKEN", isSecret: true), !token.isEmpty {
+            credentials = .accessToken(token)
+        } else if let path = env.string("GOOGLE_APPLICATION_CREDENTIALS") {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError("GOOGLE_APPLICATION_CREDENTIALS=\(path) cannot be read")
+            }
+            credentials = .serviceAccount(String(decoding: data, as: UTF8.self))
+        } else {
+            throw ConfigurationError(
+                "SECRETS_BACKEND=gcp needs GCP_ACCESS_TOKEN or GOOGLE_APPLICATION_CREDENTIALS (a service account key file)"
+            )
+        }
+        return GCPSecretManager.Configuration(
+            project: project,
+            credentials: credentials,
+            endpoint: try env.string("SECRETS_GCP_ENDPOINT").map { url throws(ConfigurationError) in
+                try parseBaseURL(url, variable: "SECRETS_GCP_ENDPOINT")
+            }
+                ?? "https://secretmanager.googleapis.com",
+            prefix: env.rawString("SECRETS_PREFIX", isSecret: false) ?? "greentic-"
+        )
+    }
+
+    /// `SECRETS_BACKEND=azure`: the vault and an app registration's client credentials.
+    private static func azureSecrets(_ env: EnvironmentValues) throws(ConfigurationError) -> AzureKeyVault.Configuration {
+        guard let vault = env.string("AZURE_KEYVAULT_URL") else {
+            throw ConfigurationError("SECRETS_BACKEND=azure needs AZURE_KEYVAULT_URL")
+        }
+        guard let tenantID = env.string("AZURE_TENANT_ID"), let clientID = env.string("AZURE_CLIENT_ID"),
+            let secret = env.rawString("AZURE_CLIENT_SECRET", isSecret: true), !secret.isEmpty
+        else { throw ConfigurationError("SECRETS_BACKEND=azure needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET") }
+        return AzureKeyVault.Configuration(
+            vaultURL: try parseBaseURL(vault, variable: "AZURE_KEYVAULT_URL"),
+            tenantID: tenantID,
+            clientID: clientID,
+            clientSecret: secret,
+            authorityHost: try env.string("AZURE_AUTHORITY_HOST").map { url throws(ConfigurationError) in
+                try parseBaseURL(url, variable: "AZURE_AUTHORITY_HOST")
+            }
+                ?? "https://login.microsoftonline.com",
+            prefix: env.rawString("SECRETS_PREFIX", isSecret: false) ?? "greentic-"
+        )
     }
 
     /// `TENANT_JWT_*` for `TENANT_RESOLVER=jwt`: exactly one source of keys; a shared secret

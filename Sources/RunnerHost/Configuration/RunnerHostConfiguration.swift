@@ -186,6 +186,12 @@ public struct RunnerHostConfiguration: Sendable {
             case env
             /// Files under `SECRETS_PATH` (``FileSecrets``).
             case file(path: String)
+            /// AWS Secrets Manager (``AWSSecretsManager``).
+            case aws(AWSSecretsManager.Configuration)
+            /// Google Secret Manager (``GCPSecretManager``).
+            case gcp(GCPSecretManager.Configuration)
+            /// Azure Key Vault (``AzureKeyVault``).
+            case azure(AzureKeyVault.Configuration)
         }
 
         public var backend: Backend
