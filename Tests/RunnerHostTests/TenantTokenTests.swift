@@ -2,6 +2,7 @@ import Foundation
 import RunnerCore
 import RunnerHost
 import RunnerTestSupport
+import Synchronization
 import Testing
 
 /// `TENANT_RESOLVER=jwt` end to end: only a verified token routes a request, and only to the
@@ -16,6 +17,7 @@ struct TenantTokenTests {
         _ keys: RunnerHostConfiguration.TenantToken.Keys,
         issuer: String? = nil,
         audience: String? = nil,
+        now: @escaping @Sendable () -> Date = { Date() },
         body: @Sendable (LiveClient) async throws -> Void
     ) async throws {
         let deployment = try TestDeployment()
@@ -31,7 +33,7 @@ struct TenantTokenTests {
             defaultTenant: "demo",
             token: .init(keys: keys, issuer: issuer, audience: audience)
         )
-        try await withLiveHost(configuration, body)
+        try await withLiveHost(configuration, now: now, body)
     }
 
     static func bearer(_ token: String) -> [(String, String)] { [("Authorization", "Bearer \(token)")] }
@@ -171,6 +173,29 @@ struct TenantTokenTests {
             }
         }
         #expect(keys.calls(to: "/jwks.json").count == 1, "the key set is cached")
+    }
+
+    @Test func aRotatedKeyIsFetchedOnItsFirstTokenAtMostOnceAMinute() async throws {
+        let issuer = try await TenantTokenTestIssuer(secret: Self.secret)
+        let published = try #require(issuer.jwks["keys"]?.arrayValue)
+        let keys = FakeProviderAPI { _ in .json(200, issuer.jwks) }
+        // The first set lacks the EC key, as if it were added later.
+        keys.script.withLock { $0 = [.json(200, ["keys": .array(published.filter { $0["kty"] != "EC" })])] }
+        let clock = ManualClock()
+        try await keys.run { baseURL in
+            try await Self.withTenants(.keySetURL(baseURL + "/jwks.json"), now: clock.reader) { client in
+                let rsa = try await issuer.token(.rs256, claims: ["tenant": "acme"])
+                #expect(try await client.post("/webhook/hello", "Ada", headers: Self.bearer(rsa)).status == 200)
+                let ec = try await issuer.token(.es256, claims: ["tenant": "acme"])
+                let early = try await client.post("/webhook/hello", "Ada", headers: Self.bearer(ec))
+                #expect(early.status == 401, "an unknown key id refetches at most once a minute")
+                #expect(early.json?["error"] as? String == "the token's signing key is unknown")
+                #expect(keys.calls(to: "/jwks.json").count == 1)
+                clock.advance(by: 61)
+                #expect(try await client.post("/webhook/hello", "Ada", headers: Self.bearer(ec)).status == 200, "fetched again, now known")
+                #expect(keys.calls(to: "/jwks.json").count == 2)
+            }
+        }
     }
 
     @Test func aKeySetThatCannotBeFetchedIsA503() async throws {
